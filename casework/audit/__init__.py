@@ -1,0 +1,1 @@
+"""Audit: the history chain, its verification, and the auditor's desk."""

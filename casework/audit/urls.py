@@ -1,0 +1,9 @@
+from django.urls import path
+
+from casework.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.changes, name="changes"),
+    path("access/", views.access_log, name="access"),
+]

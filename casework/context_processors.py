@@ -1,0 +1,40 @@
+"""Role-aware navigation for the base layout."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from casework.choices import Role
+
+# (url name, label, roles that see it)
+NAVIGATION = (
+    ("home", _("ホーム"), None),
+    ("intake:queue", _("相談受付"), (Role.INTAKE, Role.SUPERVISOR)),
+    ("casework:case_list", _("ケース"), (Role.CASEWORKER, Role.SUPERVISOR)),
+    ("shelter:board", _("一時保護所"), (Role.SHELTER, Role.SUPERVISOR)),
+    ("foster:pipeline", _("里親"), (Role.FOSTER, Role.SUPERVISOR)),
+    ("casework:reminders", _("リマインダー"), (Role.CASEWORKER, Role.SUPERVISOR, Role.FOSTER)),
+    ("casework:dashboard", _("ダッシュボード"), (Role.SUPERVISOR,)),
+    ("audit:changes", _("変更履歴"), (Role.AUDITOR,)),
+    ("audit:access", _("閲覧記録"), (Role.AUDITOR,)),
+)
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for name, label, roles in NAVIGATION:
+        if roles is not None and not user.has_role(*roles):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a page whose app has not shipped yet
+            continue
+        items.append({"url": url, "label": label, "active": request.path == url})
+    if user.has_role(Role.ADMIN):
+        items.append({"url": reverse("admin:index"), "label": _("管理"), "active": False})
+    role_labels = [Role(r).label for r in sorted(user.roles())]
+    return {"nav_items": items, "role_labels": role_labels}

@@ -1,0 +1,32 @@
+"""casework models: one module per concern, re-exported here."""
+
+from casework.models.audit import AccessLog, AuditLink, ChainHead
+from casework.models.cases import (
+    Case,
+    CaseEvent,
+    CaseGroupObjectPermission,
+    CaseNote,
+    CaseUserObjectPermission,
+    CaseWorker,
+    SchoolLiaison,
+)
+from casework.models.children import Child, HouseholdMember
+from casework.models.teams import Membership, Team, User
+
+__all__ = [
+    "AccessLog",
+    "AuditLink",
+    "Case",
+    "CaseEvent",
+    "CaseGroupObjectPermission",
+    "CaseNote",
+    "CaseUserObjectPermission",
+    "CaseWorker",
+    "ChainHead",
+    "Child",
+    "HouseholdMember",
+    "Membership",
+    "SchoolLiaison",
+    "Team",
+    "User",
+]

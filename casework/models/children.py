@@ -1,0 +1,100 @@
+"""Children and their households. Identity and narratives are encrypted at rest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from casework import rules
+from casework.choices import TOWN_CHOICES, Relationship, Sex
+from casework.crypto import blind_index
+from casework.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
+
+
+def child_name_index(family_kana: str, given_kana: str, birth_date) -> str:
+    """Blind index over normalised kana name + date of birth (PRODUCT §3)."""
+    return blind_index(f"{family_kana}{given_kana}", birth_date.isoformat())
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ChildQuerySet:
+        from casework.access import scope_children
+
+        return scope_children(self, user)
+
+
+class Child(models.Model):
+    family_name = EncryptedCharField(_("氏"), max_length=40)
+    given_name = EncryptedCharField(_("名"), max_length=40)
+    family_name_kana = EncryptedCharField(_("氏（ふりがな）"), max_length=60)
+    given_name_kana = EncryptedCharField(_("名（ふりがな）"), max_length=60)
+    birth_date = models.DateField(_("生年月日"), db_index=True)
+    sex = models.CharField(_("性別"), max_length=1, choices=Sex.choices)
+    town = models.CharField(_("町名"), max_length=20, choices=TOWN_CHOICES, db_index=True)
+    address = EncryptedCharField(_("住所（番地以下）"), max_length=200, blank=True)
+    school = EncryptedCharField(_("学校・園"), max_length=100, blank=True)
+    allergies = EncryptedTextField(_("アレルギー・医療上の注意"), blank=True)
+    name_index = BlindIndexField(_("氏名かな検索索引"))
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    history = HistoricalRecords()
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("児童")
+        verbose_name_plural = _("児童")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_index = child_name_index(
+            self.family_name_kana, self.given_name_kana, self.birth_date
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def full_name_kana(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}"
+
+    @property
+    def district(self) -> str:
+        return rules.district_for_town(self.town)
+
+    def age_on(self, day) -> int:
+        return rules.age_on(self.birth_date, day)
+
+
+class HouseholdMember(models.Model):
+    """A guardian or another member of the child's household."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="household")
+    name = EncryptedCharField(_("氏名"), max_length=80)
+    name_kana = EncryptedCharField(_("ふりがな"), max_length=120, blank=True)
+    relationship = models.CharField(_("続柄"), max_length=20, choices=Relationship.choices)
+    is_guardian = models.BooleanField(_("保護者"), default=False)
+    has_parental_authority = models.BooleanField(_("親権者"), default=False)
+    lives_with_child = models.BooleanField(_("同居"), default=True)
+    birth_year = models.PositiveSmallIntegerField(_("生年（西暦）"), null=True, blank=True)
+    phone = EncryptedCharField(_("電話番号"), max_length=40, blank=True)
+    address = EncryptedCharField(_("住所（別居の場合）"), max_length=200, blank=True)
+    notes = EncryptedTextField(_("備考"), blank=True)
+    active = models.BooleanField(_("現在の世帯員"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("世帯員")
+        verbose_name_plural = _("世帯員")
+        ordering = ["-is_guardian", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_relationship_display()} {self.name}"

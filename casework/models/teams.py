@@ -1,0 +1,71 @@
+"""Staff, teams (係) and membership."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from casework.choices import Profession, Role
+
+
+class User(AbstractUser):
+    """A member of staff. Staff names are not client data and stay in clear."""
+
+    display_name = models.CharField(_("氏名"), max_length=60, blank=True)
+    profession = models.CharField(_("職種"), max_length=20, choices=Profession.choices, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("職員")
+        verbose_name_plural = _("職員")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def roles(self) -> set[str]:
+        """Role codes (group names), cached on the instance for the request."""
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            valid = set(Role.values)
+            cached = {g.name for g in self.groups.all() if g.name in valid}
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.is_active and self.roles() & set(roles))
+
+
+class Team(models.Model):
+    """A 係: cases belong to one team; supervisors see all of their team's cases."""
+
+    name = models.CharField(_("係名"), max_length=60, unique=True)
+    active = models.BooleanField(_("有効"), default=True)
+    members = models.ManyToManyField(User, through="Membership", related_name="teams")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("係")
+        verbose_name_plural = _("係")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    is_supervisor = models.BooleanField(_("スーパーバイザー"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_team_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} / {self.user}"

@@ -1,0 +1,17 @@
+"""Demo and development settings: SQLite by default, demo keys generated once into var/."""
+
+from __future__ import annotations
+
+from config.env import env_bool
+from config.keys import ensure_demo_keys
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+_demo = ensure_demo_keys(BASE_DIR / "var" / "demo-keys.env")
+SECRET_KEY = SECRET_KEY or _demo["DJANGO_SECRET_KEY"]  # noqa: F405
+MIMAMORI_FIELD_KEYS = MIMAMORI_FIELD_KEYS or _demo["MIMAMORI_FIELD_KEYS"].split(",")  # noqa: F405
+MIMAMORI_BLIND_INDEX_KEY = MIMAMORI_BLIND_INDEX_KEY or _demo["MIMAMORI_BLIND_INDEX_KEY"]  # noqa: F405
+MIMAMORI_AUDIT_KEY = MIMAMORI_AUDIT_KEY or _demo["MIMAMORI_AUDIT_KEY"]  # noqa: F405

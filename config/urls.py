@@ -1,0 +1,14 @@
+"""Root URLs: the composition root wires each app's URLs in; it owns no domain logic."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("casework.auth_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("intake/", include("intake.urls")),
+    path("shelter/", include("shelter.urls")),
+    path("foster/", include("foster.urls")),
+    path("", include("casework.urls")),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FosterConfig(AppConfig):
+    name = "foster"
+    verbose_name = _("里親")

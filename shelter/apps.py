@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ShelterConfig(AppConfig):
+    name = "shelter"
+    verbose_name = _("一時保護所")
