@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from casework.choices import (
+    DISTRICT_CHOICES,
+    CaseStatus,
+    Category,
+    ClosureOutcome,
+    NoteKind,
+    PlanKind,
+    Profession,
+)
+from casework.models import Team, User
 
 
 class LoginForm(AuthenticationForm):
@@ -21,3 +33,220 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["username"].error_messages["required"] = _("ユーザー名を入力してください。")
         self.fields["password"].error_messages["required"] = _("パスワードを入力してください。")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "w-short", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "w-medium", **(attrs or {})}, format="%Y-%m-%dT%H:%M")
+
+
+DATE_ERROR = _("日付を入力してください（例：2025-04-02）。")
+DATETIME_ERROR = _("日時を入力してください（例：2025-04-02 14:30）。")
+
+
+class CaseFilterForm(forms.Form):
+    """Filters for /cases/: status, category, worker, district, case number, kana + birth date."""
+
+    status = forms.ChoiceField(
+        label=_("状態"),
+        required=False,
+        choices=[("", _("すべて")), ("open", _("終結以外"))] + list(CaseStatus.choices),
+    )
+    category = forms.TypedChoiceField(
+        label=_("相談種別"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("すべて"))] + list(Category.choices),
+    )
+    worker = forms.ModelChoiceField(
+        label=_("担当者"), required=False, queryset=None, empty_label=_("すべて")
+    )
+    district = forms.ChoiceField(
+        label=_("地区"), required=False, choices=[("", _("すべて"))] + DISTRICT_CHOICES
+    )
+    number = forms.CharField(
+        label=_("ケース番号"),
+        required=False,
+        max_length=20,
+        help_text=_("例：R7-000123"),
+        widget=forms.TextInput(attrs={"class": "w-short"}),
+    )
+    kana = forms.CharField(
+        label=_("氏名（ふりがな）"),
+        required=False,
+        max_length=60,
+        help_text=_("生年月日と合わせて完全一致で検索します"),
+        widget=forms.TextInput(attrs={"class": "w-medium"}),
+    )
+    birth_date = forms.DateField(
+        label=_("生年月日"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+    def __init__(self, *args, workers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers if workers is not None else User.objects.none()
+
+    def clean_number(self) -> tuple[int, int] | None:
+        raw = self.cleaned_data.get("number", "").strip()
+        if not raw:
+            return None
+        parsed = parse_case_number(raw)
+        if parsed is None:
+            raise forms.ValidationError(_("ケース番号は「R7-000123」の形で入力してください。"))
+        return parsed
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("kana")) != bool(data.get("birth_date")):
+            raise forms.ValidationError(
+                _("氏名（ふりがな）で探すときは生年月日も入力してください（完全一致検索）。")
+            )
+        return data
+
+
+def parse_case_number(raw: str) -> tuple[int, int] | None:
+    """「R7-000123」→ (2025, 123): era initial + year → fiscal year, and the sequence."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", raw).strip().upper()
+    match = re.fullmatch(r"([RHS])(\d{1,2})-(\d{1,6})", text)
+    if not match:
+        return None
+    starts = {"R": 2018, "H": 1988, "S": 1925}
+    return starts[match[1]] + int(match[2]), int(match[3])
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("種別"), choices=NoteKind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("実施日時"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"invalid": DATETIME_ERROR, "required": DATETIME_ERROR},
+    )
+    body = forms.CharField(
+        label=_("内容"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("記録の内容を入力してください。")},
+    )
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("移す先の状態"), choices=CaseStatus.choices)
+    reason = forms.CharField(label=_("理由・メモ"), required=False, max_length=200)
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("援助方針"), choices=PlanKind.choices)
+    detail = forms.CharField(
+        label=_("方針の内容"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("援助方針の内容を入力してください。")},
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("判断"),
+        choices=[("approve", _("承認する")), ("return", _("差し戻す"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("承認するか差し戻すかを選んでください。")},
+    )
+    comment = forms.CharField(label=_("コメント"), required=False, max_length=200)
+    closed_on = forms.DateField(
+        label=_("終結日"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+class ClosureForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("終結区分"), choices=ClosureOutcome.choices)
+    reason = forms.CharField(
+        label=_("終結の理由"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("終結の理由を入力してください。")},
+    )
+
+
+class TransferForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("移管先の係"),
+        queryset=Team.objects.none(),
+        error_messages={"required": _("移管先の係を選んでください。")},
+    )
+    new_lead = forms.ModelChoiceField(
+        label=_("新しい主担当"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("新しい主担当を選んでください。")},
+    )
+    reason = forms.CharField(
+        label=_("移管の理由"),
+        max_length=200,
+        error_messages={"required": _("移管の理由を入力してください。")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(active=True)
+        self.fields["new_lead"].queryset = (
+            User.objects.filter(is_active=True, groups__name__in=["caseworker", "supervisor"])
+            .distinct()
+            .order_by("username")
+        )
+
+
+class AddWorkerForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("職員"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("職員を選んでください。")},
+    )
+    role = forms.ChoiceField(label=_("ケースでの役割"), choices=Profession.choices)
+
+    def __init__(self, *args, team=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if team is not None:
+            self.fields["user"].queryset = team.members.filter(is_active=True).order_by("username")
+
+
+class SchoolLiaisonForm(forms.Form):
+    school = forms.CharField(
+        label=_("学校名"),
+        max_length=100,
+        error_messages={"required": _("学校名を入力してください。")},
+    )
+    contacted_on = forms.DateField(
+        label=_("連絡日"),
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
+    )
+    contact_person = forms.CharField(label=_("先方担当者"), max_length=80, required=False)
+    agreed = forms.CharField(
+        label=_("確認・合意事項"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("確認・合意した内容を入力してください。")},
+    )

@@ -1,8 +1,20 @@
-from django.urls import include, path
+from django.urls import path
 
-from casework import views
+from casework.views import cases, children, dashboard
 
+app_name = "casework"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("audit/", include("casework.audit.urls")),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/notes/", cases.note_add, name="note_add"),
+    path("cases/<int:pk>/status/", cases.status_move, name="status_move"),
+    path("cases/<int:pk>/plan/", cases.plan_propose, name="plan_propose"),
+    path("cases/<int:pk>/plan/decide/", cases.plan_decide, name="plan_decide"),
+    path("cases/<int:pk>/closure/", cases.closure_request, name="closure_request"),
+    path("cases/<int:pk>/closure/decide/", cases.closure_decide, name="closure_decide"),
+    path("cases/<int:pk>/transfer/", cases.transfer, name="transfer"),
+    path("cases/<int:pk>/workers/", cases.worker_add, name="worker_add"),
+    path("cases/<int:pk>/school/", cases.school_add, name="school_add"),
+    path("children/<int:pk>/", children.child_detail, name="child_detail"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -81,7 +81,6 @@ class Case(models.Model):
     )
     closed_on = models.DateField(_("終結日"), null=True, blank=True)
 
-    last_note_at = models.DateTimeField(_("最終記録日時"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

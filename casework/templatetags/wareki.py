@@ -81,3 +81,11 @@ def deadline(due: datetime | date | None, now: datetime | None = None):
         )
     css = "deadline--soon" if due - now < timedelta(days=1) else "deadline--ok"
     return format_html('<span class="deadline {}">{}</span>', css, text)
+
+
+@register.filter
+def age_today(child) -> str:
+    """Age today in Asia/Tokyo: 「8歳」."""
+    if child is None or not getattr(child, "birth_date", None):
+        return ""
+    return f"{child.age_on(timezone.localdate())}歳"

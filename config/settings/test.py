@@ -21,3 +21,7 @@ STORAGES = {
 }
 AXES_ENABLED = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Static files come from the finders in tests (no collectstatic run).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

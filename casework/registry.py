@@ -1,0 +1,45 @@
+"""Extension points other apps fill in (casework never imports them: STYLE.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# A panel on the child page: (request, child) -> {"title": str, "template": str, ...} or None.
+ChildPanel = Callable[..., dict | None]
+_child_panels: list[ChildPanel] = []
+
+# A dashboard panel for supervisors: (request) -> {"title", "template", ...} or None.
+DashboardPanel = Callable[..., dict | None]
+_dashboard_panels: list[DashboardPanel] = []
+
+
+def register_child_panel(panel: ChildPanel) -> ChildPanel:
+    _child_panels.append(panel)
+    return panel
+
+
+def child_panels() -> list[ChildPanel]:
+    return list(_child_panels)
+
+
+def register_dashboard_panel(panel: DashboardPanel) -> DashboardPanel:
+    _dashboard_panels.append(panel)
+    return panel
+
+
+def dashboard_panels() -> list[DashboardPanel]:
+    return list(_dashboard_panels)
+
+
+# Demo seeders from other apps: (context: dict) -> str summary. Run after staff and cases.
+Seeder = Callable[[dict], str]
+_seeders: list[Seeder] = []
+
+
+def register_seeder(seeder: Seeder) -> Seeder:
+    _seeders.append(seeder)
+    return seeder
+
+
+def seeders() -> list[Seeder]:
+    return list(_seeders)

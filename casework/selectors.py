@@ -1,0 +1,111 @@
+"""Reads for casework pages: every list starts from a user-scoped queryset."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from casework.choices import DISTRICT_TOWNS, CaseStatus
+from casework.models import AccessLog, Case, CaseNote, CaseWorker, Child, Membership, User
+
+STALE_AFTER_DAYS = 30
+
+
+def filter_cases(queryset: QuerySet[Case], data: dict) -> QuerySet[Case]:
+    """Apply the /cases/ filters (already validated by CaseFilterForm)."""
+    status = data.get("status")
+    if status == "open":
+        queryset = queryset.exclude(status=CaseStatus.CLOSED)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if data.get("category"):
+        queryset = queryset.filter(category=data["category"])
+    if data.get("worker"):
+        worker = data["worker"]
+        queryset = queryset.filter(
+            Q(lead=worker)
+            | Q(pk__in=CaseWorker.objects.filter(user=worker, active=True).values("case_id"))
+        )
+    if data.get("district"):
+        towns = DISTRICT_TOWNS.get(data["district"])
+        queryset = (
+            queryset.filter(child__town__in=towns)
+            if towns
+            else queryset.exclude(child__town__in=[t for ts in DISTRICT_TOWNS.values() for t in ts])
+        )
+    if data.get("number"):
+        fiscal_year, seq = data["number"]
+        queryset = queryset.filter(fiscal_year=fiscal_year, seq=seq)
+    if data.get("kana") and data.get("birth_date"):
+        from casework.models.children import child_name_index
+
+        index = child_name_index(data["kana"], "", data["birth_date"])
+        queryset = queryset.filter(child__name_index=index)
+    return queryset
+
+
+def case_list(user: User, data: dict) -> QuerySet[Case]:
+    return (
+        filter_cases(Case.objects.visible_to(user), data).for_list().order_by("-opened_on", "-seq")
+    )
+
+
+def filter_workers(user: User) -> QuerySet[User]:
+    """Workers a user may filter by: the members of their teams."""
+    team_ids = Membership.objects.filter(user=user).values("team_id")
+    return (
+        User.objects.filter(memberships__team_id__in=team_ids, is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def stale_cases(user: User, now=None) -> QuerySet[Case]:
+    """Open cases with no note for 30 days (none at all counts from the day of acceptance)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=STALE_AFTER_DAYS)
+    recent = CaseNote.objects.filter(case_id=OuterRef("pk"), occurred_at__gte=since)
+    return (
+        Case.objects.visible_to(user)
+        .exclude(status=CaseStatus.CLOSED)
+        .filter(opened_on__lte=since.date())
+        .exclude(Exists(recent))
+    )
+
+
+def caseload_by_worker(user: User) -> list[dict]:
+    """Open cases per lead worker in the supervisor's teams, as rows for a chart and table."""
+    rows = (
+        Case.objects.visible_to(user)
+        .exclude(status=CaseStatus.CLOSED)
+        .values("lead_id", "lead__display_name", "lead__username")
+        .annotate(total=Count("id"))
+        .order_by("-total", "lead__username")
+    )
+    return [
+        {"name": r["lead__display_name"] or r["lead__username"], "total": r["total"]} for r in rows
+    ]
+
+
+def cases_by_status(user: User) -> list[dict]:
+    counts = dict(
+        Case.objects.visible_to(user)
+        .values_list("status")
+        .annotate(total=Count("id"))
+        .values_list("status", "total")
+    )
+    return [
+        {"status": code, "label": label, "total": counts.get(code, 0)}
+        for code, label in CaseStatus.choices
+    ]
+
+
+def child_viewers(child: Child, limit: int = 50) -> QuerySet[AccessLog]:
+    """Who viewed this child (PRODUCT §3: who read a child's record is itself a record)."""
+    return (
+        AccessLog.objects.filter(record_type=Child._meta.label, record_id=str(child.pk))
+        .select_related("user")
+        .order_by("-at")[:limit]
+    )

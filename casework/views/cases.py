@@ -1,0 +1,267 @@
+"""The case list and the case file, with the actions the user may take on it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from casework import services
+from casework.access import (
+    CASE_ROLES,
+    can_change_case,
+    get_visible_or_404,
+    is_supervisor_of,
+    log_access,
+    require_roles,
+)
+from casework.choices import CaseStatus
+from casework.forms import (
+    AddWorkerForm,
+    CaseFilterForm,
+    ClosureForm,
+    DecisionForm,
+    NoteForm,
+    PlanForm,
+    SchoolLiaisonForm,
+    StatusForm,
+    TransferForm,
+)
+from casework.models import Case
+from casework.selectors import case_list as select_cases
+from casework.selectors import filter_workers
+from casework.timeline import build_timeline
+
+PAGE_SIZE = 50
+
+
+@require_roles(*CASE_ROLES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None, workers=filter_workers(request.user))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        queryset = Case.objects.none()
+    else:
+        queryset = select_cases(request.user, data)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casework/case_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _case_for(request: HttpRequest, pk: int) -> Case:
+    queryset = Case.objects.visible_to(request.user).select_related(
+        "child",
+        "team",
+        "lead",
+        "plan_requested_by",
+        "plan_approved_by",
+        "closure_requested_by",
+        "closure_approved_by",
+    )
+    return get_visible_or_404(queryset, pk)
+
+
+def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    user = request.user
+    can_change = can_change_case(user, case)
+    is_sup = (
+        not case.is_closed and is_supervisor_of(user, case.team_id) and user.has_role("supervisor")
+    )
+    moves = sorted(services.MANUAL_MOVES.get(case.status, set()))
+    workers = list(case.workers.filter(active=True).select_related("user").order_by("-is_lead"))
+    ctx = {
+        "case": case,
+        "child": case.child,
+        "workers": workers,
+        "timeline": build_timeline(case),
+        "can_change": can_change,
+        "is_supervisor": is_sup,
+        "moves": [(m, CaseStatus(m).label) for m in moves] if can_change else [],
+        "show_plan_form": can_change
+        and case.status in services.PLAN_STATUSES
+        and case.plan_state != "pending",
+        "show_plan_decision": is_sup
+        and case.plan_state == "pending"
+        and case.plan_requested_by_id != user.pk,
+        "show_closure_form": can_change and case.closure_state != "pending",
+        "show_closure_decision": is_sup
+        and case.closure_state == "pending"
+        and case.closure_requested_by_id != user.pk,
+        "note_form": NoteForm(),
+        "status_form": StatusForm(),
+        "plan_form": PlanForm(),
+        "plan_decision_form": DecisionForm(prefix="plan"),
+        "closure_form": ClosureForm(),
+        "closure_decision_form": DecisionForm(prefix="closure"),
+        "transfer_form": TransferForm(initial={"team": case.team_id}) if is_sup else None,
+        "worker_form": AddWorkerForm(team=case.team) if is_sup else None,
+        "school_form": SchoolLiaisonForm(),
+    }
+    ctx.update(forms)
+    return ctx
+
+
+@require_roles(*CASE_ROLES)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    log_access(request, case)
+    return render(request, "casework/case_detail.html", _case_context(request, case))
+
+
+def _act(request, pk, form_class, form_key, action, success, next_url=None, **form_kwargs):
+    """Validate the form, run the service; on bad input re-render the case file, saving nothing."""
+    case = _case_for(request, pk)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                action(case, form)
+        except services.CaseRuleError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, success)
+            if next_url is not None:
+                return redirect(next_url(case))
+            return redirect("casework:case_detail", pk=case.pk)
+    case.refresh_from_db()
+    context = _case_context(request, case, **{form_key: form})
+    context["open_form"] = form_key
+    return render(request, "casework/case_detail.html", context, status=400)
+
+
+@require_POST
+@require_roles(*CASE_ROLES)
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.note_add(actor=request.user, case=case, **form.cleaned_data)
+
+    return _act(request, pk, NoteForm, "note_form", action, "記録を追加しました。")
+
+
+@require_POST
+@require_roles(*CASE_ROLES)
+def status_move(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.case_move_status(actor=request.user, case=case, **form.cleaned_data)
+
+    return _act(request, pk, StatusForm, "status_form", action, "状態を変更しました。")
+
+
+@require_POST
+@require_roles(*CASE_ROLES)
+def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.case_propose_plan(actor=request.user, case=case, **form.cleaned_data)
+
+    return _act(request, pk, PlanForm, "plan_form", action, "援助方針の承認を申請しました。")
+
+
+@require_POST
+@require_roles("supervisor")
+def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.case_decide_plan(
+            actor=request.user,
+            case=case,
+            approve=form.approve,
+            comment=form.cleaned_data["comment"],
+        )
+
+    return _act(
+        request,
+        pk,
+        DecisionForm,
+        "plan_decision_form",
+        action,
+        "援助方針について判断を記録しました。",
+        prefix="plan",
+    )
+
+
+@require_POST
+@require_roles(*CASE_ROLES)
+def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.case_request_closure(actor=request.user, case=case, **form.cleaned_data)
+
+    return _act(request, pk, ClosureForm, "closure_form", action, "終結の承認を申請しました。")
+
+
+@require_POST
+@require_roles("supervisor")
+def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.case_decide_closure(
+            actor=request.user,
+            case=case,
+            approve=form.approve,
+            closed_on=form.cleaned_data["closed_on"],
+            comment=form.cleaned_data["comment"],
+        )
+
+    return _act(
+        request,
+        pk,
+        DecisionForm,
+        "closure_decision_form",
+        action,
+        "終結について判断を記録しました。",
+        prefix="closure",
+    )
+
+
+@require_POST
+@require_roles("supervisor")
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.case_transfer(actor=request.user, case=case, **form.cleaned_data)
+
+    def next_url(case):
+        # After a transfer to another team the supervisor may no longer see the case.
+        if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+            return reverse("casework:case_detail", args=[case.pk])
+        return reverse("casework:case_list")
+
+    return _act(
+        request,
+        pk,
+        TransferForm,
+        "transfer_form",
+        action,
+        "ケースを移管しました。",
+        next_url=next_url,
+    )
+
+
+@require_POST
+@require_roles("supervisor")
+def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+
+    def action(case, form):
+        services.case_add_worker(actor=request.user, case=case, **form.cleaned_data)
+
+    return _act(
+        request, pk, AddWorkerForm, "worker_form", action, "担当者を追加しました。", team=case.team
+    )
+
+
+@require_POST
+@require_roles(*CASE_ROLES)
+def school_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(case, form):
+        services.school_liaison_add(actor=request.user, case=case, **form.cleaned_data)
+
+    return _act(
+        request, pk, SchoolLiaisonForm, "school_form", action, "学校との連携を記録しました。"
+    )

@@ -1,0 +1,39 @@
+"""The supervisor's home: caseloads, cases by status, cases gone quiet; other apps add panels."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from casework.access import require_roles
+from casework.choices import Role
+from casework.registry import dashboard_panels
+from casework.selectors import caseload_by_worker, cases_by_status, stale_cases
+
+STALE_SHOWN = 20
+
+
+@require_roles(Role.SUPERVISOR)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    caseload = caseload_by_worker(user)
+    by_status = cases_by_status(user)
+    stale = stale_cases(user).select_related("child", "lead").order_by("opened_on")
+    context = {
+        "caseload": caseload,
+        "caseload_chart": {
+            "labels": [row["name"] for row in caseload],
+            "values": [row["total"] for row in caseload],
+            "label": "担当中のケース数",
+        },
+        "by_status": by_status,
+        "status_chart": {
+            "labels": [str(row["label"]) for row in by_status],
+            "values": [row["total"] for row in by_status],
+            "label": "ケース数",
+        },
+        "stale": list(stale[:STALE_SHOWN]),
+        "stale_total": stale.count(),
+        "panels": [panel for panel in (p(request) for p in dashboard_panels()) if panel],
+    }
+    return render(request, "casework/dashboard.html", context)
