@@ -5,9 +5,13 @@ Nothing here touches the database or the clock: callers pass the dates in.
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from casework.choices import DISTRICT_TOWNS, OUTSIDE_WARD
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 _TOWN_TO_DISTRICT = {town: district for district, towns in DISTRICT_TOWNS.items() for town in towns}
 
@@ -32,3 +36,68 @@ def age_on(birth: date, on: date) -> int:
     if (on.month, on.day) < (birth.month, birth.day):
         years -= 1
     return years
+
+
+# --- ages (DOMAIN §1) --------------------------------------------------------------------
+
+CHILD_AGE_LIMIT = 18  # 児童福祉法4条: a 児童 is under 18
+SHOHO_AGE_LIMIT = 14  # 刑法41条: 触法 applies to an act by a child under 14
+
+
+def is_child(birth: date, on: date) -> bool:
+    """Under 18 on the given day (児童福祉法4条)."""
+    return age_on(birth, on) < CHILD_AGE_LIMIT
+
+
+def shoho_applies(birth: date, act_on: date) -> bool:
+    """触法行為等相談 needs a child under 14 at the time of the act (刑法41条)."""
+    return age_on(birth, act_on) < SHOHO_AGE_LIMIT
+
+
+# --- abuse reports (DOMAIN §3) ------------------------------------------------------------
+
+SAFETY_CHECK_HOURS = 48
+
+
+def safety_check_due(received_at: datetime) -> datetime:
+    """Safety confirmation is due 48 hours after the report is received (民法139条: in hours,
+    from the moment; through nights and holidays). Returned aware, in Asia/Tokyo."""
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    return (received_at + timedelta(hours=SAFETY_CHECK_HOURS)).astimezone(TOKYO)
+
+
+# --- temporary protection (DOMAIN §4, "Date arithmetic — exactly") ------------------------
+
+WARRANT_REQUEST_DAYS = 7
+
+
+def warrant_request_due(started_on: date) -> date:
+    """Last day to request the 一時保護状: 7 days counting the start day as day 1."""
+    return started_on + timedelta(days=WARRANT_REQUEST_DAYS - 1)
+
+
+def add_months_period_end(start: date, months: int) -> date:
+    """Last day of a period of `months` months that starts on (and includes) `start`.
+
+    It ends the day before the same-numbered day `months` months later; where that month has
+    no such day, on the last day of that month (民法143条).
+    """
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:
+        return date(year, month, last_day)
+    return date(year, month, start.day) - timedelta(days=1)
+
+
+def protection_limit(started_on: date) -> date:
+    """Last day of the two months of temporary protection (児童福祉法33条; DOMAIN §4):
+    1 June → 31 July; 20 January → 19 March; 31 January → 30 March; 31 December → 28/29 Feb."""
+    return add_months_period_end(started_on, 2)
+
+
+def next_extension_period(previous_end: date) -> tuple[date, date]:
+    """A further two-month period, from the day after the previous period ended."""
+    start = previous_end + timedelta(days=1)
+    return start, protection_limit(start)

@@ -81,25 +81,42 @@ def bulk_cases(n: int, *, team, lead, start_seq: int = 1000) -> list:
     children = Child.objects.bulk_create(
         [
             Child(
-                family_name="佐藤", given_name=f"花子{i}", family_name_kana="さとう",
-                given_name_kana=f"はなこ{i}", birth_date=date(2012, 1, 1 + i % 28),
-                sex=Sex.FEMALE, town="高輪", name_index=f"bulk{start_seq + i}",
+                family_name="佐藤",
+                given_name=f"花子{i}",
+                family_name_kana="さとう",
+                given_name_kana=f"はなこ{i}",
+                birth_date=date(2012, 1, 1 + i % 28),
+                sex=Sex.FEMALE,
+                town="高輪",
+                name_index=f"bulk{start_seq + i}",
             )
             for i in range(n)
         ]
     )
     cases = Case.objects.bulk_create(
         [
-            Case(fiscal_year=2026, seq=start_seq + i, child=child, team=team, lead=lead,
-                 category=Category.ABUSE, opened_on=date(2026, 5, 1), summary="概要")
+            Case(
+                fiscal_year=2026,
+                seq=start_seq + i,
+                child=child,
+                team=team,
+                lead=lead,
+                category=Category.ABUSE,
+                opened_on=date(2026, 5, 1),
+                summary="概要",
+            )
             for i, child in enumerate(children)
         ]
     )
-    perms = Permission.objects.filter(codename__in=["view_case", "change_case"],
-                                      content_type__app_label="casework")
+    perms = Permission.objects.filter(
+        codename__in=["view_case", "change_case"], content_type__app_label="casework"
+    )
     CaseUserObjectPermission.objects.bulk_create(
-        [CaseUserObjectPermission(user=lead, permission=p, content_object=c)
-         for c in cases for p in perms]
+        [
+            CaseUserObjectPermission(user=lead, permission=p, content_object=c)
+            for c in cases
+            for p in perms
+        ]
     )
     CaseWorker.objects.bulk_create(
         [CaseWorker(case=c, user=lead, role="welfare", is_lead=True) for c in cases]
@@ -113,6 +130,14 @@ def bulk_notes(case, n: int, *, author) -> None:
     from casework.models import CaseNote
 
     CaseNote.objects.bulk_create(
-        [CaseNote(case=case, kind="phone", occurred_at=timezone.now(), author=author,
-                  body=f"電話連絡 {i}") for i in range(n)]
+        [
+            CaseNote(
+                case=case,
+                kind="phone",
+                occurred_at=timezone.now(),
+                author=author,
+                body=f"電話連絡 {i}",
+            )
+            for i in range(n)
+        ]
     )

@@ -61,8 +61,9 @@ def test_approved_plan_moves_case_to_plan_decided_and_closure_needs_approval(
     services.case_move_status(actor=caseworker, case=case, to=CaseStatus.IN_SUPPORT)
     services.case_request_closure(actor=caseworker, case=case, outcome="home", reason="改善")
     assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_SUPPORT
-    services.case_decide_closure(actor=supervisor, case=case, approve=True,
-                                 closed_on=date(2026, 11, 28))
+    services.case_decide_closure(
+        actor=supervisor, case=case, approve=True, closed_on=date(2026, 11, 28)
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
     assert case.closed_on == date(2026, 11, 28)
@@ -75,16 +76,18 @@ def test_closed_case_is_read_only_but_stays(case, caseworker, supervisor):
     services.case_decide_closure(actor=supervisor, case=case, approve=True)
     case.refresh_from_db()
     with pytest.raises(services.CaseRuleError):
-        services.note_add(actor=caseworker, case=case, kind="phone",
-                          occurred_at=case.created_at, body="追記")
+        services.note_add(
+            actor=caseworker, case=case, kind="phone", occurred_at=case.created_at, body="追記"
+        )
     assert Case.objects.visible_to(caseworker).filter(pk=case.pk).exists()
 
 
 def test_transfer_takes_access_away_from_the_previous_worker(
     case, caseworker, coworker, supervisor, login
 ):
-    services.case_transfer(actor=supervisor, case=case, new_lead=coworker, team=case.team,
-                           reason="担当替え")
+    services.case_transfer(
+        actor=supervisor, case=case, new_lead=coworker, team=case.team, reason="担当替え"
+    )
     assert not Case.objects.visible_to(caseworker).filter(pk=case.pk).exists()
     assert Case.objects.visible_to(coworker).filter(pk=case.pk).exists()
     response = login(caseworker).get(reverse("casework:case_detail", args=[case.pk]))
@@ -95,16 +98,18 @@ def test_transfer_takes_access_away_from_the_previous_worker(
 def test_transfer_to_another_team_moves_supervisor_visibility(
     case, supervisor, other_supervisor, other_worker, team_b
 ):
-    services.case_transfer(actor=supervisor, case=case, new_lead=other_worker, team=team_b,
-                           reason="転居")
+    services.case_transfer(
+        actor=supervisor, case=case, new_lead=other_worker, team=team_b, reason="転居"
+    )
     assert not Case.objects.visible_to(supervisor).filter(pk=case.pk).exists()
     assert Case.objects.visible_to(other_supervisor).filter(pk=case.pk).exists()
 
 
 def test_transfer_refuses_a_worker_outside_the_target_team(case, supervisor, other_worker):
     with pytest.raises(services.CaseRuleError) as error:
-        services.case_transfer(actor=supervisor, case=case, new_lead=other_worker,
-                               team=case.team, reason="誤り")
+        services.case_transfer(
+            actor=supervisor, case=case, new_lead=other_worker, team=case.team, reason="誤り"
+        )
     assert "の職員ではありません" in error.value.messages[0]
 
 
@@ -115,8 +120,9 @@ def test_added_coworker_gains_access(case, supervisor, coworker):
 
 def test_other_teams_supervisor_cannot_transfer(case, other_supervisor, other_worker, team_b):
     with pytest.raises(PermissionDenied):
-        services.case_transfer(actor=other_supervisor, case=case, new_lead=other_worker,
-                               team=team_b, reason="x")
+        services.case_transfer(
+            actor=other_supervisor, case=case, new_lead=other_worker, team=team_b, reason="x"
+        )
 
 
 def test_deactivated_worker_sees_nothing(case, caseworker):
@@ -126,8 +132,7 @@ def test_deactivated_worker_sees_nothing(case, caseworker):
 
 
 def test_second_supervisor_in_team_can_approve(case, caseworker, supervisor, team_a):
-    second = member_of(UserFactory(username="sv_a2", roles=["supervisor"]), team_a,
-                       supervisor=True)
+    second = member_of(UserFactory(username="sv_a2", roles=["supervisor"]), team_a, supervisor=True)
     services.case_request_closure(actor=supervisor, case=case, outcome="home", reason="終了")
     services.case_decide_closure(actor=second, case=case, approve=True)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED

@@ -31,7 +31,9 @@ def test_case_detail_answers_each_persona(name, expected, case, persona, login):
         assert response["Location"].startswith(reverse("login"))
 
 
-def test_caseworker_cannot_open_another_teams_case_by_guessing_its_id(other_case, caseworker, login):
+def test_caseworker_cannot_open_another_teams_case_by_guessing_its_id(
+    other_case, caseworker, login
+):
     response = login(caseworker).get(reverse("casework:case_detail", args=[other_case.pk]))
     assert response.status_code == 404
 

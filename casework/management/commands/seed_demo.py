@@ -20,10 +20,10 @@ class Command(BaseCommand):
     help = "デモ用の職員・児童・ケースなどを作成します（何度実行しても重複しません）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--password", default=DEFAULT_PASSWORD,
-                            help="デモ利用者のパスワード")
-        parser.add_argument("--cases", type=int, default=DEFAULT_CASES,
-                            help="ケースの総数（不足分だけ追加します）")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="デモ利用者のパスワード")
+        parser.add_argument(
+            "--cases", type=int, default=DEFAULT_CASES, help="ケースの総数（不足分だけ追加します）"
+        )
         parser.add_argument("--seed", type=int, default=20261129, help="乱数の種")
 
     def handle(self, *args, password: str, cases: int, seed: int, **options) -> None:
@@ -38,13 +38,17 @@ class Command(BaseCommand):
 
         def progress(done: int, total: int) -> None:
             if total >= 10000:
-                self.stdout.write(f"  ケース {done}/{total} 件 ({time.monotonic() - started:.0f} 秒)")
+                self.stdout.write(
+                    f"  ケース {done}/{total} 件 ({time.monotonic() - started:.0f} 秒)"
+                )
 
         added = seed_cases(target=cases, rng=rng, today=today, progress=progress)
         self.stdout.write(f"ケース: {added} 件を追加（合計 {Case.objects.count()} 件）")
         context = {"rng": rng, "today": today, "users": users, "password": password}
         for seeder in seeders():
             self.stdout.write(seeder(context))
-        self.stdout.write(self.style.SUCCESS(
-            f"デモデータの準備ができました（{time.monotonic() - started:.1f} 秒）。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"デモデータの準備ができました（{time.monotonic() - started:.1f} 秒）。"
+            )
+        )
