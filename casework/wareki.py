@@ -43,13 +43,19 @@ def wareki(value: date | datetime, *, weekday: bool = True) -> str:
     return text
 
 
+def _fiscal_era_day(fiscal_year: int) -> date:
+    """A fiscal year is named by the era in use for (nearly) all of it: FY2019 began in
+    平成31年 but is 令和元年度 (the era changed on 1 May 2019)."""
+    return date(fiscal_year, 5, 1)
+
+
 def fiscal_year_label(fiscal_year: int) -> str:
     """令和7年度 for fiscal year 2025 (1 April 2025 – 31 March 2026)."""
-    name, _initial, year = era_of(date(fiscal_year, 4, 1))
+    name, _initial, year = era_of(_fiscal_era_day(fiscal_year))
     return f"{name}{_year_text(year)}年度"
 
 
 def era_initial_year(fiscal_year: int) -> str:
     """R7 for fiscal year 2025: the prefix of case numbers."""
-    _name, initial, year = era_of(date(fiscal_year, 4, 1))
+    _name, initial, year = era_of(_fiscal_era_day(fiscal_year))
     return f"{initial}{year}"

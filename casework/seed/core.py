@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from casework.choices import Profession, Role
@@ -35,11 +36,12 @@ def seed_staff(password: str) -> dict[str, User]:
     """Idempotent: users, groups and memberships; demo passwords reset to `password`."""
     teams = {name: Team.objects.get_or_create(name=name)[0] for name in (TEAM_1, TEAM_2)}
     users: dict[str, User] = {}
+    hashed = make_password(password)  # one hash (own salt) shared by the demo users: fast reruns
     for username, display, roles, profession, team, is_sup in DEMO_USERS:
         user, _ = User.objects.get_or_create(
             username=username, defaults={"display_name": display, "profession": profession}
         )
-        user.set_password(password)
+        user.password = hashed
         user.is_staff = Role.ADMIN in roles
         user.save()
         user.groups.set(Group.objects.filter(name__in=roles))
