@@ -250,3 +250,81 @@ class SchoolLiaisonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("確認・合意した内容を入力してください。")},
     )
+
+
+class ChildForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("修正の理由"),
+        max_length=200,
+        error_messages={"required": _("修正の理由を入力してください。")},
+    )
+
+    class Meta:
+        from casework.models import Child
+
+        model = Child
+        fields = [
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "birth_date",
+            "sex",
+            "town",
+            "address",
+            "school",
+            "allergies",
+        ]
+        widgets = {"birth_date": DateInput(), "allergies": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "birth_date": {"invalid": DATE_ERROR, "required": DATE_ERROR},
+            "family_name": {"required": _("氏を入力してください。")},
+            "given_name": {"required": _("名を入力してください。")},
+            "family_name_kana": {"required": _("氏のふりがなを入力してください。")},
+            "given_name_kana": {"required": _("名のふりがなを入力してください。")},
+        }
+
+    def clean_birth_date(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data["birth_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("生年月日に未来の日付は入力できません。"))
+        return value
+
+    def clean_family_name_kana(self):
+        return _check_kana(self.cleaned_data["family_name_kana"])
+
+    def clean_given_name_kana(self):
+        return _check_kana(self.cleaned_data["given_name_kana"])
+
+
+def _check_kana(value: str) -> str:
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not re.fullmatch(r"[ぁ-ゖァ-ヺー・ 　]+", text):
+        raise forms.ValidationError(_("ふりがなはひらがな又はカタカナで入力してください。"))
+    return text
+
+
+class HouseholdMemberForm(forms.ModelForm):
+    class Meta:
+        from casework.models import HouseholdMember
+
+        model = HouseholdMember
+        fields = [
+            "relationship",
+            "name",
+            "name_kana",
+            "is_guardian",
+            "has_parental_authority",
+            "lives_with_child",
+            "birth_year",
+            "phone",
+            "address",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"name": {"required": _("氏名を入力してください。")}}

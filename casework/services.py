@@ -379,3 +379,48 @@ def school_liaison_add(
     )
     save_with_history(liaison, actor=actor, reason="学校との連携の記録")
     return liaison
+
+
+# --- children and households --------------------------------------------------------------
+
+
+def can_edit_child(user: User, child: Child) -> bool:
+    """A child's identity is edited by those who may change one of the child's open cases."""
+    from casework.access import can_change_case
+
+    return any(
+        can_change_case(user, case)
+        for case in Case.objects.visible_to(user)
+        .filter(child=child)
+        .exclude(status=CaseStatus.CLOSED)
+    )
+
+
+@transaction.atomic
+def child_update(*, actor: User, child: Child, data: dict, reason: str) -> Child:
+    if not can_edit_child(actor, child):
+        raise PermissionDenied
+    for name, value in data.items():
+        setattr(child, name, value)
+    save_with_history(child, actor=actor, reason=reason or "児童情報の修正")
+    return child
+
+
+@transaction.atomic
+def household_add(*, actor: User, child: Child, data: dict):
+    from casework.models import HouseholdMember
+
+    if not can_edit_child(actor, child):
+        raise PermissionDenied
+    member = HouseholdMember(child=child, **data)
+    save_with_history(member, actor=actor, reason="世帯員の追加")
+    return member
+
+
+@transaction.atomic
+def household_end(*, actor: User, member, reason: str) -> None:
+    """A member who has left the household stays on record, marked as former (never deleted)."""
+    if not can_edit_child(actor, member.child):
+        raise PermissionDenied
+    member.active = False
+    save_with_history(member, actor=actor, reason=reason or "世帯から外れた")

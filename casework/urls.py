@@ -16,5 +16,12 @@ urlpatterns = [
     path("cases/<int:pk>/workers/", cases.worker_add, name="worker_add"),
     path("cases/<int:pk>/school/", cases.school_add, name="school_add"),
     path("children/<int:pk>/", children.child_detail, name="child_detail"),
+    path("children/<int:pk>/edit/", children.child_edit, name="child_edit"),
+    path("children/<int:pk>/household/", children.household_add, name="household_add"),
+    path(
+        "children/<int:pk>/household/<int:member_id>/end/",
+        children.household_end,
+        name="household_end",
+    ),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -39,7 +39,7 @@ class Child(models.Model):
     name_index = BlindIndexField(_("氏名かな検索索引"))
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     history = HistoricalRecords()
 
