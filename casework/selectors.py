@@ -75,29 +75,34 @@ def stale_cases(user: User, now=None) -> QuerySet[Case]:
     )
 
 
-def caseload_by_worker(user: User) -> list[dict]:
-    """Open cases per lead worker in the supervisor's teams, as rows for a chart and table."""
-    rows = (
+def case_counts(user: User) -> list[dict]:
+    """Visible cases counted by lead worker and status in one aggregate query."""
+    return list(
         Case.objects.visible_to(user)
-        .exclude(status=CaseStatus.CLOSED)
-        .values("lead_id", "lead__display_name", "lead__username")
+        .values("lead_id", "lead__display_name", "lead__username", "status")
         .annotate(total=Count("id"))
-        .order_by("-total", "lead__username")
+        .order_by()
     )
-    return [
-        {"name": r["lead__display_name"] or r["lead__username"], "total": r["total"]} for r in rows
-    ]
 
 
-def cases_by_status(user: User) -> list[dict]:
-    counts = dict(
-        Case.objects.visible_to(user)
-        .values_list("status")
-        .annotate(total=Count("id"))
-        .values_list("status", "total")
-    )
+def caseload_by_worker(counts: list[dict]) -> list[dict]:
+    """Open cases per lead worker, as rows for a chart and its table."""
+    totals: dict[int, dict] = {}
+    for row in counts:
+        if row["status"] == CaseStatus.CLOSED:
+            continue
+        name = row["lead__display_name"] or row["lead__username"]
+        entry = totals.setdefault(row["lead_id"], {"name": name, "total": 0})
+        entry["total"] += row["total"]
+    return sorted(totals.values(), key=lambda r: (-r["total"], r["name"]))
+
+
+def cases_by_status(counts: list[dict]) -> list[dict]:
+    per_status: dict[str, int] = {}
+    for row in counts:
+        per_status[row["status"]] = per_status.get(row["status"], 0) + row["total"]
     return [
-        {"status": code, "label": label, "total": counts.get(code, 0)}
+        {"status": code, "label": label, "total": per_status.get(code, 0)}
         for code, label in CaseStatus.choices
     ]
 

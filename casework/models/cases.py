@@ -95,6 +95,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["team", "status"], name="case_team_status"),
             models.Index(fields=["lead", "status"], name="case_lead_status"),
+            # The lists show newest first: an index in that order avoids sorting wide rows.
+            models.Index(fields=["-opened_on", "-seq"], name="case_opened_desc"),
         ]
         ordering = ["-fiscal_year", "-seq"]
 

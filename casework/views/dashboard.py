@@ -8,7 +8,7 @@ from django.shortcuts import render
 from casework.access import require_roles
 from casework.choices import Role
 from casework.registry import dashboard_panels
-from casework.selectors import caseload_by_worker, cases_by_status, stale_cases
+from casework.selectors import case_counts, caseload_by_worker, cases_by_status, stale_cases
 
 STALE_SHOWN = 20
 
@@ -16,8 +16,9 @@ STALE_SHOWN = 20
 @require_roles(Role.SUPERVISOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    caseload = caseload_by_worker(user)
-    by_status = cases_by_status(user)
+    counts = case_counts(user)
+    caseload = caseload_by_worker(counts)
+    by_status = cases_by_status(counts)
     stale = stale_cases(user).select_related("child", "lead").order_by("opened_on")
     context = {
         "caseload": caseload,

@@ -12,3 +12,36 @@ def test_lead_caseworker_sees_their_case_and_other_team_does_not(case, caseworke
 
 def test_supervisor_sees_team_cases(case, other_case, supervisor):
     assert list(Case.objects.visible_to(supervisor)) == [case]
+
+
+def test_scope_matches_guardians_get_objects_for_user(
+    case, other_case, caseworker, coworker, other_worker
+):
+    """casework.access names the permission by id for speed; the answer must be guardian's."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from casework.access import assigned_cases
+    from casework.services import case_assign
+
+    case_assign(actor=case.lead, case=case, user=coworker, role="psych")
+    for user in (caseworker, coworker, other_worker):
+        expected = set(
+            get_objects_for_user(
+                user,
+                "casework.view_case",
+                klass=Case,
+                use_groups=False,
+                accept_global_perms=False,
+                with_superuser=False,
+            )
+        )
+        assert set(assigned_cases(Case.objects.all(), user)) == expected
+
+
+def test_global_permission_or_superuser_flag_grants_no_case(case, other_worker):
+    from django.contrib.auth.models import Permission
+
+    other_worker.user_permissions.add(Permission.objects.get(codename="view_case"))
+    other_worker.is_superuser = True
+    other_worker.save()
+    assert not Case.objects.visible_to(other_worker).exists()

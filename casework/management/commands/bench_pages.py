@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.core.paginator import Paginator
 from django.db import connection, reset_queries
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from casework.models import Case, User
 
@@ -49,11 +49,17 @@ class Command(BaseCommand):
                 if response.status_code != 200:
                     self.stdout.write(f"{username:12} {path:28} HTTP {response.status_code}")
                     continue
-                with CaptureQueriesContext(connection) as ctx:
+                executed: list[str] = []
+
+                def count(execute, sql, params, many, context, executed=executed):
+                    executed.append(sql)
+                    return execute(sql, params, many, context)
+
+                with connection.execute_wrapper(count):
                     client.get(path)
                 ms = median_ms(lambda c=client, p=path: c.get(p), runs)
                 self.stdout.write(
-                    f"{username:12} {path:28} median {ms:7.1f} ms  queries {len(ctx)}"
+                    f"{username:12} {path:28} median {ms:7.1f} ms  queries {len(executed)}"
                 )
             self._scope_ratio(user, runs)
         reset_queries()

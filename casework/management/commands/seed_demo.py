@@ -6,6 +6,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from casework.registry import seeders
@@ -44,6 +45,9 @@ class Command(BaseCommand):
 
         added = seed_cases(target=cases, rng=rng, today=today, progress=progress)
         self.stdout.write(f"ケース: {added} 件を追加（合計 {Case.objects.count()} 件）")
+        if added and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh statistics after a bulk load: good plans
         context = {"rng": rng, "today": today, "users": users, "password": password}
         for seeder in seeders():
             self.stdout.write(seeder(context))
