@@ -136,6 +136,7 @@ def _act(request, pk, form_class, form_key, action, success, next_url=None, **fo
     case.refresh_from_db()
     context = _case_context(request, case, **{form_key: form})
     context["open_form"] = form_key
+    context["failed_form"] = form  # its errors are summarised at the top of the page
     return render(request, "casework/case_detail.html", context, status=400)
 
 
