@@ -8,3 +8,6 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.audit import signals  # noqa: F401  (chains every history row)
+        from casework.audit.triggers import register_triggers
+
+        register_triggers()  # PostgreSQL: history and logs are append-only

@@ -21,6 +21,7 @@ from config.keys import decode_secret, parse_field_key
 
 PREFIX = "mm1"
 NONCE_BYTES = 12
+TAG_BYTES = 16
 
 
 class DecryptionError(Exception):
@@ -62,6 +63,8 @@ class KeyRing:
             raw = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise DecryptionError(f"{aad}: 暗号文が壊れています。") from exc
+        if len(raw) < NONCE_BYTES + TAG_BYTES:
+            raise DecryptionError(f"{aad}: 暗号文が短すぎます（壊れています）。")
         nonce, ct = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
         try:
             plain = AESGCM(self.key_for(kid)).decrypt(nonce, ct, aad.encode("utf-8"))

@@ -37,6 +37,16 @@ from casework.selectors import filter_workers
 from casework.timeline import build_timeline
 
 PAGE_SIZE = 50
+# Several forms share a page: distinct element ids keep every <label for> pointing at its field.
+AUTO_IDS = {
+    "note_form": "note_%s",
+    "status_form": "status_%s",
+    "plan_form": "planreq_%s",
+    "closure_form": "closurereq_%s",
+    "transfer_form": "transfer_%s",
+    "worker_form": "worker_%s",
+    "school_form": "school_%s",
+}
 
 
 @require_roles(*CASE_ROLES)
@@ -96,15 +106,21 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "show_closure_decision": is_sup
         and case.closure_state == "pending"
         and case.closure_requested_by_id != user.pk,
-        "note_form": NoteForm(),
-        "status_form": StatusForm(),
-        "plan_form": PlanForm(),
+        "note_form": NoteForm(auto_id=AUTO_IDS["note_form"]),
+        "status_form": StatusForm(auto_id=AUTO_IDS["status_form"]),
+        "plan_form": PlanForm(auto_id=AUTO_IDS["plan_form"]),
         "plan_decision_form": DecisionForm(prefix="plan"),
-        "closure_form": ClosureForm(),
+        "closure_form": ClosureForm(auto_id=AUTO_IDS["closure_form"]),
         "closure_decision_form": DecisionForm(prefix="closure"),
-        "transfer_form": TransferForm(initial={"team": case.team_id}) if is_sup else None,
-        "worker_form": AddWorkerForm(team=case.team) if is_sup else None,
-        "school_form": SchoolLiaisonForm(),
+        "transfer_form": TransferForm(
+            initial={"team": case.team_id}, auto_id=AUTO_IDS["transfer_form"]
+        )
+        if is_sup
+        else None,
+        "worker_form": AddWorkerForm(team=case.team, auto_id=AUTO_IDS["worker_form"])
+        if is_sup
+        else None,
+        "school_form": SchoolLiaisonForm(auto_id=AUTO_IDS["school_form"]),
     }
     ctx.update(forms)
     return ctx
@@ -120,6 +136,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request, pk, form_class, form_key, action, success, next_url=None, **form_kwargs):
     """Validate the form, run the service; on bad input re-render the case file, saving nothing."""
     case = _case_for(request, pk)
+    if form_key in AUTO_IDS:
+        form_kwargs.setdefault("auto_id", AUTO_IDS[form_key])
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:

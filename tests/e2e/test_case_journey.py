@@ -12,7 +12,7 @@ from casework.choices import CaseStatus
 from casework.models import Case
 from tests.factories import ChildFactory, open_case
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e]
 
 PASSWORD = "pass-for-tests-123"
 
@@ -48,19 +48,21 @@ def test_caseworker_and_supervisor_run_a_case_to_closure(
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.number)
 
     page.get_by_text("ケース記録を追加").click()
-    page.get_by_label("種別").select_option(label="家庭訪問")
-    page.get_by_label("実施日時").fill("2026-11-20T15:30")
-    page.get_by_label("内容").fill("家庭訪問。本人と母に面接し、居室の様子を確認した。")
-    page.get_by_role("button", name="記録を保存").click()
+    note = page.locator("details", has_text="ケース記録を追加")
+    note.get_by_label("種別").select_option(label="家庭訪問")
+    note.get_by_label("実施日時").fill("2026-11-20T15:30")
+    note.get_by_label("内容").fill("家庭訪問。本人と母に面接し、居室の様子を確認した。")
+    note.get_by_role("button", name="記録を保存").click()
     expect(page.get_by_text("記録を追加しました。")).to_be_visible()
     timeline = page.locator(".timeline")
     expect(timeline).to_contain_text("家庭訪問。本人と母に面接し")
     expect(timeline).to_contain_text("家庭訪問")
 
     page.get_by_text("援助方針の承認を申請").click()
-    page.get_by_label("援助方針", exact=True).select_option(label="在宅（地域の支援）")
-    page.get_by_label("方針の内容").fill("在宅で見守り、月1回家庭訪問する。")
-    page.get_by_role("button", name="申請する").click()
+    plan = page.locator("details", has_text="援助方針の承認を申請")
+    plan.locator("select").select_option(label="在宅（地域の支援）")
+    plan.get_by_label("方針の内容").fill("在宅で見守り、月1回家庭訪問する。")
+    plan.get_by_role("button", name="申請する").click()
     expect(page.get_by_text("援助方針の承認を申請しました。")).to_be_visible()
     page.get_by_role("button", name="ログアウト").click()
 
@@ -74,9 +76,10 @@ def test_caseworker_and_supervisor_run_a_case_to_closure(
     e2e_login(page, live_server, caseworker.username, PASSWORD)
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     page.get_by_text("終結の承認を申請").click()
-    page.get_by_label("終結区分").select_option(label="在宅で終結（助言・継続指導終了）")
-    page.get_by_label("終結の理由").fill("家庭の養育環境が安定した。")
-    page.get_by_role("button", name="申請する").click()
+    closure = page.locator("details", has_text="終結の承認を申請")
+    closure.get_by_label("終結区分").select_option(label="在宅で終結（助言・継続指導終了）")
+    closure.get_by_label("終結の理由").fill("家庭の養育環境が安定した。")
+    closure.get_by_role("button", name="申請する").click()
     page.get_by_role("button", name="ログアウト").click()
 
     e2e_login(page, live_server, supervisor.username, PASSWORD)

@@ -1,0 +1,69 @@
+"""Filters for the auditor's desk: user, record type and period (PRODUCT §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.audit.chain import history_models
+from casework.forms import DATE_ERROR, DateInput
+from casework.models import User
+
+
+def record_type_choices() -> list[tuple[str, str]]:
+    """Every record type that keeps history, by its Japanese name (labels are stable values)."""
+    originals = [m.instance_type._meta for m in history_models()]
+    types = {meta.label: str(meta.verbose_name) for meta in originals}
+    return [("", _("すべて"))] + sorted(types.items(), key=lambda item: item[1])
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("職員"),
+        required=False,
+        queryset=User.objects.order_by("username"),
+        empty_label=_("すべて"),
+        error_messages={"invalid_choice": _("一覧から職員を選んでください。")},
+    )
+    record_type = forms.ChoiceField(
+        label=_("記録の種類"),
+        required=False,
+        error_messages={"invalid_choice": _("一覧から記録の種類を選んでください。")},
+    )
+    date_from = forms.DateField(
+        label=_("期間（開始日）"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR},
+    )
+    date_to = forms.DateField(
+        label=_("期間（終了日）"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = record_type_choices()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("終了日は開始日と同じか、それより後の日付にしてください。"))
+        return data
+
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) in the current time zone (Asia/Tokyo); the end date is included."""
+        data = self.cleaned_data
+        start = end = None
+        if data.get("date_from"):
+            start = timezone.make_aware(datetime.combine(data["date_from"], time.min))
+        if data.get("date_to"):
+            next_day = data["date_to"] + timedelta(days=1)
+            end = timezone.make_aware(datetime.combine(next_day, time.min))
+        return start, end

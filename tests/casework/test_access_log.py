@@ -1,0 +1,75 @@
+"""The access log at model and helper level (PRODUCT §3: who read a record is itself a record)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory
+
+from casework.access import log_access
+from casework.audit.selectors import access_log
+from casework.models import AccessLog
+from tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def request_as(user, path="/children/1/?tab=household", ip="192.0.2.7"):
+    request = RequestFactory().get(path, REMOTE_ADDR=ip)
+    request.user = user
+    return request
+
+
+def test_log_access_records_who_what_when_and_from_where(caseworker):
+    child = ChildFactory()
+    before = datetime.now(tz=UTC)
+    log_access(request_as(caseworker), child)
+    entry = AccessLog.objects.get()
+    assert entry.user == caseworker
+    assert (entry.record_type, entry.record_id) == ("casework.Child", str(child.pk))
+    assert entry.action == "view"
+    assert entry.ip_address == "192.0.2.7"
+    assert entry.path == "/children/1/?tab=household"
+    assert entry.at >= before
+
+
+def test_a_very_long_path_is_cut_to_fit(caseworker):
+    log_access(request_as(caseworker, path="/children/1/?q=" + "x" * 900), ChildFactory())
+    assert len(AccessLog.objects.get().path) == 500
+
+
+def test_the_access_log_itself_has_no_history_and_no_chain(caseworker):
+    """It is append-only by trigger (PostgreSQL), not versioned: one row per view."""
+    assert not hasattr(AccessLog, "history")
+    log_access(request_as(caseworker), ChildFactory())
+    assert AccessLog.objects.count() == 1
+
+
+def test_entries_come_newest_first_and_filter_by_user_type_and_period(caseworker, supervisor):
+    child = ChildFactory()
+    for user, at in [
+        (caseworker, datetime(2026, 4, 1, 1, tzinfo=UTC)),
+        (supervisor, datetime(2026, 5, 1, 1, tzinfo=UTC)),
+        (caseworker, datetime(2026, 6, 1, 1, tzinfo=UTC)),
+    ]:
+        AccessLog.objects.create(
+            user=user, record_type=child._meta.label, record_id=child.pk, path="/", at=at
+        )
+    assert [e.at.month for e in access_log()] == [6, 5, 4]
+    assert [e.at.month for e in access_log(user=caseworker)] == [6, 4]
+    assert access_log(record_type="casework.Case").count() == 0
+    start = datetime(2026, 4, 15, tzinfo=UTC)
+    end = datetime(2026, 5, 15, tzinfo=UTC)
+    assert [e.user for e in access_log(start=start, end=end)] == [supervisor]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
+def test_entries_cannot_be_changed_or_removed(caseworker):
+    log_access(request_as(caseworker), ChildFactory())
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.update(ip_address="10.0.0.1")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.all().delete()
+    assert AccessLog.objects.get().ip_address == "192.0.2.7"
