@@ -11,3 +11,4 @@ class CaseworkConfig(AppConfig):
         from casework.audit.triggers import register_triggers
 
         register_triggers()  # PostgreSQL: history and logs are append-only
+        signals.replace_update_last_login()

@@ -62,3 +62,11 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "default-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_login_records_last_login_without_an_empty_history_row(client, caseworker):
+    before = caseworker.history.count()
+    client.post(reverse("login"), {"username": "cw_a", "password": PASSWORD})
+    caseworker.refresh_from_db()
+    assert caseworker.last_login is not None
+    assert caseworker.history.count() == before
