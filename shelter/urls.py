@@ -1,4 +1,25 @@
-"""URLs of the shelter app (pages arrive with their issue)."""
+"""URLs of the shelter app, mounted at /shelter/."""
+
+from django.urls import path
+
+from shelter import views
 
 app_name = "shelter"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("admit/", views.admit, name="admit"),
+    path("stays/<int:pk>/", views.stay_detail, name="stay_detail"),
+    path("stays/<int:pk>/move/", views.move, name="move"),
+    path("stays/<int:pk>/discharge/", views.discharge, name="discharge"),
+    path("stays/<int:pk>/consent/", views.consent, name="consent"),
+    path("stays/<int:pk>/warrant/", views.warrant_request, name="warrant_request"),
+    path("stays/<int:pk>/warrant/decision/", views.warrant_decision, name="warrant_decision"),
+    path("stays/<int:pk>/warrant/appeal/", views.appeal, name="appeal"),
+    path("stays/<int:pk>/extensions/", views.extension_add, name="extension_add"),
+    path(
+        "stays/<int:pk>/extensions/<int:extension_pk>/decide/",
+        views.extension_decide,
+        name="extension_decide",
+    ),
+    path("stays/<int:pk>/school/", views.school, name="school"),
+]

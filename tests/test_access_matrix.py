@@ -55,11 +55,26 @@ MATRIX = {
     ),
     "child_detail": (
         lambda o: reverse("casework:child_detail", args=[o["case"].child_id]),
-        expect(404, caseworker=200, supervisor=200),
+        # The child is in the shelter (the `stay` fixture): shelter staff may open the page.
+        expect(404, caseworker=200, supervisor=200, shelter_user=200),
     ),
     "dashboard": (
         lambda o: reverse("casework:dashboard"),
         expect(403, supervisor=200, other_supervisor=200),
+    ),
+    "shelter_board": (
+        lambda o: reverse("shelter:board"),
+        expect(403, shelter_user=200, supervisor=200, other_supervisor=200),
+    ),
+    "stay_detail": (
+        lambda o: reverse("shelter:stay_detail", args=[o["stay"].pk]),
+        expect(
+            404,
+            caseworker=200,
+            supervisor=200,
+            other_supervisor=200,
+            shelter_user=200,  # supervisors and shelter staff share the one shelter
+        ),
     ),
     "audit_changes": (lambda o: reverse("audit:changes"), expect(403, auditor=200)),
     "audit_access": (lambda o: reverse("audit:access"), expect(403, auditor=200)),
@@ -68,10 +83,27 @@ MATRIX = {
 CASES = [(page, who) for page in MATRIX for who in (*ALL, "anonymous")]
 
 
+@pytest.fixture
+def stay(case, shelter_user):
+    from shelter.choices import Grounds
+    from shelter.layout import ensure_default_layout
+    from shelter.services import stay_admit
+
+    ensure_default_layout()
+    return stay_admit(
+        actor=shelter_user,
+        case=case,
+        grounds=Grounds.ABUSE,
+        started_on=case.opened_on,
+        parental_consent=False,
+        bed=None,
+    )
+
+
 @pytest.mark.parametrize(("page", "who"), CASES)
-def test_access_matrix(page, who, case, persona, login):
+def test_access_matrix(page, who, case, stay, persona, login):
     build, expected = MATRIX[page]
-    response = login(persona(who)).get(build({"case": case}))
+    response = login(persona(who)).get(build({"case": case, "stay": stay}))
     assert response.status_code == expected[who], f"{who} on {page}"
     if expected[who] == 302:
         assert response["Location"].startswith(reverse("login"))
@@ -118,3 +150,13 @@ def test_auditor_cannot_post_anywhere(path, auditor, login):
         assert response.status_code == 302  # leaving is always allowed
     else:
         assert response.status_code == 403
+
+
+def test_shelter_staff_see_daily_care_facts_but_not_address_or_cases(
+    case, stay, shelter_user, login
+):
+    page = login(shelter_user).get(reverse("casework:child_detail", args=[case.child_id]))
+    text = page.content.decode()
+    assert case.child.allergies in text and case.child.school in text
+    assert case.child.address not in text and "住所" not in text
+    assert case.number not in text and "世帯" not in text

@@ -41,6 +41,8 @@ def _child_context(request: HttpRequest, child: Child) -> dict:
         "household": list(child.household.filter(active=True)) if sees_case_files else [],
         "cases": [(c, c.pk in visible_ids) for c in cases] if sees_case_files else [],
         "sees_case_files": sees_case_files,
+        # Shelter staff get what daily care needs (PRODUCT §2): not where the family lives.
+        "sees_address": sees_case_files or user.has_role(Role.INTAKE),
         "viewers": list(child_viewers(child)) if supervisor_of_child else None,
         "panels": [panel for panel in (p(request, child) for p in child_panels()) if panel],
     }

@@ -1,0 +1,242 @@
+"""Forms for the shelter pages. Labels and errors in Japanese, next to the field (UI.md)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.choices import CaseStatus
+from casework.forms import DATE_ERROR, DateInput, parse_case_number
+from casework.models import Case
+from shelter.choices import AppealResult, Attendance, Destination, Grounds, StayKind
+from shelter.models import Bed
+
+YES_NO = [("yes", _("あり")), ("no", _("なし（または未確認）"))]
+
+
+def date_field(label, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
+    )
+
+
+def yes_no_field(label, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("「あり」か「なし」を選んでください。")},
+    )
+
+
+class BedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, bed: Bed) -> str:
+        return f"{bed.label}（{bed.room.name}・{bed.room.marking}）"
+
+
+def offer_free_beds(field: BedChoiceField, taken_ids: set[int]) -> None:
+    """Validate against every active bed, but offer only the free ones: a bed taken between
+    showing the form and sending it then gets the service's 「ベッド使用中」, not a form error."""
+    from shelter.selectors import active_beds
+
+    beds = list(active_beds())
+    field.queryset = active_beds()
+    free = [(bed.pk, field.label_from_instance(bed)) for bed in beds if bed.pk not in taken_ids]
+    field.widget.choices = [("", field.empty_label), *free]
+
+
+class CaseNumberField(forms.CharField):
+    """A case number (R7-000123) resolved to an open case whose child is not in protection."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("ケース番号"))
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("担当福祉司から伝えられたケース番号（例：R7-000123）"))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "w-short"}))
+        kwargs.setdefault("error_messages", {"required": _("ケース番号を入力してください。")})
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> Case:
+        from shelter.models import Stay
+
+        raw = super().clean(value)
+        parsed = parse_case_number(raw)
+        if parsed is None:
+            raise forms.ValidationError(_("ケース番号は「R7-000123」の形で入力してください。"))
+        case = (
+            Case.objects.filter(fiscal_year=parsed[0], seq=parsed[1])
+            .select_related("child")
+            .first()
+        )
+        if case is None or case.status == CaseStatus.CLOSED:
+            raise forms.ValidationError(
+                _("受理中のケースが見つかりません。番号を確認してください。")
+            )
+        if Stay.objects.active().filter(child_id=case.child_id).exists():
+            raise forms.ValidationError(_("この児童はすでに一時保護中です。"))
+        return case
+
+
+class AdmitForm(forms.Form):
+    case_number = CaseNumberField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        label=_("保護の形態"),
+        choices=StayKind.choices,
+        initial=StayKind.SHELTER,
+        widget=forms.RadioSelect,
+    )
+    bed = BedChoiceField(
+        label=_("ベッド"),
+        queryset=Bed.objects.none(),
+        required=False,
+        empty_label=_("空いているベッドを自動で選ぶ（部屋の区分が合うベッドを優先）"),
+        help_text=_("一時保護所に入所するときに選びます。"),
+    )
+    entrusted_to = forms.CharField(
+        label=_("委託先"),
+        required=False,
+        max_length=100,
+        help_text=_("委託一時保護のときに入力します（施設・病院・里親など）。"),
+        widget=forms.TextInput(attrs={"class": "w-long"}),
+    )
+    grounds = forms.ChoiceField(
+        label=_("一時保護の理由"),
+        choices=[("", _("選んでください"))] + list(Grounds.choices),
+        error_messages={"required": _("一時保護の理由を選んでください。")},
+    )
+    started_on = date_field(
+        _("保護開始日"), help_text=_("児童を実際に保護した日（この日を1日目として数えます）")
+    )
+    parental_consent = yes_no_field(
+        _("親権者等の同意"), help_text=_("同意がなければ7日以内に一時保護状の請求が必要です。")
+    )
+    planned_end_on = date_field(
+        _("解除予定日"), required=False, help_text=_("見込みがあれば入力します。")
+    )
+
+    def __init__(self, *args, taken_ids: set[int] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer_free_beds(self.fields["bed"], taken_ids or set())
+        self.fields["started_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == StayKind.ENTRUSTED:
+            if data.get("bed"):
+                self.add_error("bed", _("委託一時保護ではベッドを選びません。"))
+            if not data.get("entrusted_to", "").strip():
+                self.add_error("entrusted_to", _("委託先を入力してください。"))
+        start, planned = data.get("started_on"), data.get("planned_end_on")
+        if start and planned and planned < start:
+            self.add_error("planned_end_on", _("解除予定日は保護開始日以降にしてください。"))
+        return data
+
+
+class MoveForm(forms.Form):
+    bed = BedChoiceField(
+        label=_("移動先のベッド"),
+        queryset=Bed.objects.none(),
+        empty_label=_("選んでください"),
+        error_messages={"required": _("移動先のベッドを選んでください。")},
+    )
+    moved_on = date_field(_("移動日"))
+
+    def __init__(self, *args, taken_ids: set[int] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer_free_beds(self.fields["bed"], taken_ids or set())
+        self.fields["moved_on"].initial = timezone.localdate()
+
+
+class DischargeForm(forms.Form):
+    ended_on = date_field(_("退所日（解除日）"))
+    destination = forms.ChoiceField(
+        label=_("退所先"),
+        choices=[("", _("選んでください"))] + list(Destination.choices),
+        error_messages={"required": _("退所先を選んでください。")},
+    )
+    reason = forms.CharField(
+        label=_("解除の理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("解除の理由を入力してください。")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()
+
+
+class ConsentForm(forms.Form):
+    consent = yes_no_field(_("親権者等の同意"))
+    on = date_field(_("確認日"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class WarrantRequestForm(forms.Form):
+    requested_on = date_field(_("一時保護状の請求日"))
+
+
+class WarrantDecisionForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("裁判官の判断"),
+        choices=[("granted", _("発付")), ("refused", _("却下"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("「発付」か「却下」を選んでください。")},
+    )
+    decided_on = date_field(_("判断日"))
+
+
+class AppealForm(forms.Form):
+    appeal_on = date_field(_("準抗告の申立日"), help_text=_("却下の日から3日以内"))
+    result = forms.ChoiceField(
+        label=_("準抗告の結果"), choices=AppealResult.choices, required=False
+    )
+
+
+class ExtensionForm(forms.Form):
+    requested_on = date_field(
+        _("申立日（同意による延長は決定日）"), help_text=_("現在の期間の末日までに")
+    )
+    parental_consent = yes_no_field(
+        _("親権者等の同意"), help_text=_("同意がなければ家庭裁判所の承認が必要です。")
+    )
+    court_case_ref = forms.CharField(label=_("家庭裁判所の事件番号"), required=False, max_length=40)
+    note = forms.CharField(
+        label=_("備考"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("家庭裁判所の判断"),
+        choices=[("approve", _("承認")), ("refuse", _("不承認"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("「承認」か「不承認」を選んでください。")},
+    )
+    decided_on = date_field(_("判断日"))
+    court_case_ref = forms.CharField(label=_("家庭裁判所の事件番号"), required=False, max_length=40)
+
+
+class SchoolForm(forms.Form):
+    school = forms.CharField(label=_("在籍校"), required=False, max_length=100)
+    contacted_on = date_field(_("学校への連絡日"), required=False)
+    contact = forms.CharField(label=_("学校の連絡先・担当者"), required=False, max_length=120)
+    attendance = forms.ChoiceField(
+        label=_("出席・学籍の扱い"), choices=Attendance.choices, required=False
+    )
+    attendance_note = forms.CharField(
+        label=_("取り決めの内容"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

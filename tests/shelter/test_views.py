@@ -1,0 +1,338 @@
+"""Persona tests for the shelter pages (PRODUCT §2: 404 outside scope, 403 for the role) and
+the admit / act / refuse flows over HTTP."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from casework.models import AccessLog, CaseNote
+from shelter.models import Stay
+from tests.conftest import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stay(case, admit, layout):
+    """The team-A `case`'s child, in bed 101."""
+    return admit(case, bed=layout[0])
+
+
+BOARD = dict.fromkeys(PERSONAS, 403) | {
+    "shelter_user": 200,
+    "supervisor": 200,
+    "other_supervisor": 200,
+    "anonymous": 302,
+}
+STAY_DETAIL = dict.fromkeys(PERSONAS, 404) | {
+    "caseworker": 200,  # the case's lead
+    "supervisor": 200,
+    "other_supervisor": 200,  # the board is shared; the stay is in the house
+    "shelter_user": 200,
+    "anonymous": 302,
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), BOARD.items())
+def test_board_answers_each_persona(name, expected, persona, login, layout):
+    response = login(persona(name)).get(reverse("shelter:board"))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), BOARD.items())
+def test_admit_page_answers_each_persona(name, expected, persona, login, layout):
+    assert login(persona(name)).get(reverse("shelter:admit")).status_code == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), STAY_DETAIL.items())
+def test_stay_detail_answers_each_persona(name, expected, stay, persona, login):
+    response = login(persona(name)).get(reverse("shelter:stay_detail", args=[stay.pk]))
+    assert response.status_code == expected
+
+
+def test_shelter_staff_cannot_open_the_case_file_of_a_child_in_their_care(
+    stay, shelter_user, login
+):
+    client = login(shelter_user)
+    assert client.get(reverse("casework:case_detail", args=[stay.case_id])).status_code == 403
+    assert client.get(reverse("casework:case_list")).status_code == 403
+
+
+def test_shelter_staff_see_only_what_daily_care_needs(stay, caseworker, shelter_user, login):
+    from django.utils import timezone
+
+    CaseNote.objects.create(
+        case=stay.case,
+        kind="interview",
+        occurred_at=timezone.now(),
+        author=caseworker,
+        body="母親との面接記録（秘）",
+    )
+    client = login(shelter_user)
+    for url in (
+        reverse("shelter:board"),
+        reverse("shelter:stay_detail", args=[stay.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert stay.child.full_name in page
+        assert "卵" in page  # allergies
+        assert "面接記録" not in page  # never case notes
+        assert "泣き声" not in page  # nor the case summary
+        assert "4-1-1" not in page  # nor the address
+
+
+def test_caseworker_of_another_team_cannot_see_the_stay(stay, other_worker, login):
+    client = login(other_worker)
+    assert client.get(reverse("shelter:stay_detail", args=[stay.pk])).status_code == 404
+    assert client.get(reverse("casework:child_detail", args=[stay.child_id])).status_code == 404
+    response = client.post(
+        reverse("shelter:consent", args=[stay.pk]), {"consent": "yes", "on": "2026-11-01"}
+    )
+    assert response.status_code == 404
+    stay.refresh_from_db()
+    assert not stay.parental_consent
+
+
+def test_shelter_staff_see_children_in_care_and_recently_discharged_only(
+    stay, admit, new_case, shelter_user, login, today
+):
+    from shelter import services
+
+    old = admit(new_case(), started_on=today - timedelta(days=60))
+    services.stay_discharge(
+        actor=shelter_user,
+        stay=old,
+        ended_on=today - timedelta(days=31),
+        destination="home",
+        reason="帰宅",
+    )
+    client = login(shelter_user)
+    assert client.get(reverse("casework:child_detail", args=[stay.child_id])).status_code == 200
+    assert client.get(reverse("shelter:stay_detail", args=[old.pk])).status_code == 404
+    assert client.get(reverse("casework:child_detail", args=[old.child_id])).status_code == 404
+
+
+def test_viewing_a_stay_is_logged(stay, shelter_user, login):
+    login(shelter_user).get(reverse("shelter:stay_detail", args=[stay.pk]))
+    log = AccessLog.objects.latest("id")
+    assert (log.user, log.record_type, log.record_id) == (
+        shelter_user,
+        "shelter.Stay",
+        str(stay.pk),
+    )
+
+
+def test_board_shows_each_bed_the_occupancy_and_the_warrant_countdown(stay, shelter_user, login):
+    page = login(shelter_user).get(reverse("shelter:board")).content.decode()
+    assert page.count('class="bed-tile ') == 12
+    assert page.count("bed-tile--occupied") == 1
+    assert '<p class="stat__value">1<span class="stat__unit">/ 12</span>' in page
+    assert "令状請求期限" in page and "あと 6日" in page
+    assert 'data-chart-source="occupancy-data"' in page
+    assert 'id="occupancy-data"' in page
+
+
+def test_an_overdue_warrant_is_red_and_says_so(case, admit, shelter_user, login, today):
+    admit(case, started_on=today - timedelta(days=8))
+    page = login(shelter_user).get(reverse("shelter:board")).content.decode()
+    assert "deadline--overdue" in page and "期限超過" in page
+    assert "bed-tile--alert" in page
+
+
+# --- admission over HTTP --------------------------------------------------------------------
+
+
+def admit_form(case, **overrides) -> dict:
+    data = {
+        "case_number": case.number,
+        "kind": "shelter",
+        "bed": "",
+        "entrusted_to": "",
+        "grounds": "abuse",
+        "started_on": "2026-11-20",
+        "parental_consent": "no",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admit_looks_the_child_up_by_case_number_and_logs_the_look_up(case, shelter_user, login):
+    client = login(shelter_user)
+    response = client.get(reverse("shelter:admit"), {"case_number": case.number})
+    assert response.status_code == 200
+    assert case.child.full_name in response.content.decode()
+    log = AccessLog.objects.latest("id")
+    assert (log.record_type, log.record_id) == ("casework.Child", str(case.child_id))
+
+
+def test_admit_look_up_of_an_unknown_number_says_so(shelter_user, login, layout):
+    response = login(shelter_user).get(reverse("shelter:admit"), {"case_number": "R8-999999"})
+    assert response.status_code == 400
+    assert "受理中のケースが見つかりません" in response.content.decode()
+
+
+def test_shelter_staff_admit_a_child_into_a_free_bed(case, shelter_user, login, layout):
+    response = login(shelter_user).post(
+        reverse("shelter:admit"), admit_form(case, bed=str(layout[2].pk))
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("shelter:board")
+    stay = Stay.objects.get(child=case.child)
+    assert stay.bed == layout[2]
+    assert stay.history.get().history_user == shelter_user
+
+
+def test_admit_with_bad_input_saves_nothing_and_answers_400(case, shelter_user, login, layout):
+    response = login(shelter_user).post(
+        reverse("shelter:admit"), admit_form(case, started_on="20261120x", grounds="")
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "日付を入力してください" in page
+    assert "一時保護の理由を選んでください" in page
+    assert not Stay.objects.exists()
+
+
+def test_admit_into_a_full_house_says_full(admit, new_case, case, shelter_user, login, layout):
+    for bed in layout:
+        admit(new_case(), bed=bed)
+    response = login(shelter_user).post(reverse("shelter:admit"), admit_form(case))
+    assert response.status_code == 400
+    assert "満床" in response.content.decode()
+    assert Stay.objects.in_house().count() == 12
+
+
+def test_admit_into_a_bed_taken_meanwhile_says_bed_in_use(
+    admit, new_case, case, shelter_user, login, layout
+):
+    admit(new_case(), bed=layout[0])
+    response = login(shelter_user).post(
+        reverse("shelter:admit"), admit_form(case, bed=str(layout[0].pk))
+    )
+    assert response.status_code == 400
+    assert "ベッド使用中" in response.content.decode()
+
+
+def test_entrusted_protection_over_http_needs_the_place(case, shelter_user, login, layout):
+    client = login(shelter_user)
+    response = client.post(reverse("shelter:admit"), admit_form(case, kind="entrusted"))
+    assert response.status_code == 400
+    assert "委託先を入力してください" in response.content.decode()
+    response = client.post(
+        reverse("shelter:admit"), admit_form(case, kind="entrusted", entrusted_to="乳児院")
+    )
+    assert response.status_code == 302
+    assert Stay.objects.get().bed is None
+
+
+def test_caseworker_cannot_admit(case, caseworker, login, layout):
+    response = login(caseworker).post(reverse("shelter:admit"), admit_form(case))
+    assert response.status_code == 403
+    assert not Stay.objects.exists()
+
+
+# --- actions on a stay ----------------------------------------------------------------------
+
+
+def test_consent_recorded_by_shelter_staff_removes_the_warrant_deadline(
+    stay, shelter_user, login, today
+):
+    client = login(shelter_user)
+    response = client.post(
+        reverse("shelter:consent", args=[stay.pk]), {"consent": "yes", "on": today.isoformat()}
+    )
+    assert response.status_code == 302
+    stay.refresh_from_db()
+    assert stay.parental_consent
+    page = client.get(reverse("shelter:board")).content.decode()
+    assert "令状不要" in page
+
+
+def test_the_cases_worker_may_record_the_warrant_request(stay, caseworker, login, today):
+    response = login(caseworker).post(
+        reverse("shelter:warrant_request", args=[stay.pk]), {"requested_on": today.isoformat()}
+    )
+    assert response.status_code == 302
+    stay.refresh_from_db()
+    assert stay.warrant_requested_on == today
+
+
+def test_caseworker_may_not_discharge(stay, caseworker, login, today):
+    response = login(caseworker).post(
+        reverse("shelter:discharge", args=[stay.pk]),
+        {"ended_on": today.isoformat(), "destination": "home", "reason": "帰宅"},
+    )
+    assert response.status_code == 403
+
+
+def test_discharge_without_a_reason_answers_400_next_to_the_field(stay, shelter_user, login, today):
+    response = login(shelter_user).post(
+        reverse("shelter:discharge", args=[stay.pk]),
+        {"ended_on": today.isoformat(), "destination": "home", "reason": ""},
+    )
+    assert response.status_code == 400
+    assert 'class="field__error"' in response.content.decode()
+    assert "解除の理由を入力してください" in response.content.decode()
+    stay.refresh_from_db()
+    assert stay.is_active
+
+
+def test_discharge_and_move_return_to_the_board(stay, shelter_user, login, layout, today):
+    client = login(shelter_user)
+    response = client.post(
+        reverse("shelter:move", args=[stay.pk]),
+        {"bed": str(layout[5].pk), "moved_on": today.isoformat()},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("shelter:board")
+    response = client.post(
+        reverse("shelter:discharge", args=[stay.pk]),
+        {"ended_on": today.isoformat(), "destination": "home", "reason": "家庭復帰"},
+    )
+    assert response.status_code == 302
+    stay.refresh_from_db()
+    assert stay.ended_on == today and stay.bed == layout[5]
+    twice = client.post(
+        reverse("shelter:discharge", args=[stay.pk]),
+        {"ended_on": today.isoformat(), "destination": "home", "reason": "家庭復帰"},
+    )
+    assert twice.status_code == 400
+    assert "すでに解除" in twice.content.decode()
+
+
+def test_move_to_an_occupied_bed_answers_400_with_bed_in_use(
+    stay, admit, new_case, shelter_user, login, layout, today
+):
+    admit(new_case(), bed=layout[1])
+    response = login(shelter_user).post(
+        reverse("shelter:move", args=[stay.pk]),
+        {"bed": str(layout[1].pk), "moved_on": today.isoformat()},
+    )
+    assert response.status_code == 400
+    assert "ベッド使用中" in response.content.decode()
+
+
+def test_extension_and_court_decision_over_http(case, admit, shelter_user, login, today):
+    stay = admit(case, started_on=today - timedelta(days=55), consent=True)
+    client = login(shelter_user)
+    response = client.post(
+        reverse("shelter:extension_add", args=[stay.pk]),
+        {"requested_on": today.isoformat(), "parental_consent": "no", "court_case_ref": "第1号"},
+    )
+    assert response.status_code == 302
+    extension = stay.extensions.get()
+    assert extension.pending
+    response = client.post(
+        reverse("shelter:extension_decide", args=[stay.pk, extension.pk]),
+        {"decision": "approve", "decided_on": today.isoformat(), "court_case_ref": ""},
+    )
+    assert response.status_code == 302
+    extension.refresh_from_db()
+    assert extension.approved is True
+
+
+def test_auditor_cannot_post_to_the_shelter(stay, auditor, login, today):
+    response = login(auditor).post(
+        reverse("shelter:consent", args=[stay.pk]), {"consent": "yes", "on": today.isoformat()}
+    )
+    assert response.status_code == 403
