@@ -69,7 +69,14 @@ def test_login_page_is_styled_by_our_stylesheets_without_csp_errors(page, live_s
     page.goto(f"{live_server.url}/accounts/login/")
     page.wait_for_load_state("networkidle")
 
-    for name in ("vendor/design-tokens/tokens.css", "css/mimamori.css", "css/print.css"):
+    for name in (
+        "vendor/design-tokens/tokens.css",
+        "css/base.css",
+        "css/forms.css",
+        "css/page.css",
+        "css/widgets.css",
+        "css/print.css",
+    ):
         url = f"{live_server.url}/static/{name}"
         assert stylesheets.get(url) == 200, f"{url} answered {stylesheets.get(url)}"
     # The DADS tokens are loaded and our rules use them: the primary button is DADS blue-900
