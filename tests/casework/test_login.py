@@ -70,3 +70,9 @@ def test_login_records_last_login_without_an_empty_history_row(client, caseworke
     caseworker.refresh_from_db()
     assert caseworker.last_login is not None
     assert caseworker.history.count() == before
+
+
+def test_favicon_is_served_without_login(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
