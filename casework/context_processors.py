@@ -16,6 +16,7 @@ NAVIGATION = (
     ("foster:pipeline", _("里親"), (Role.FOSTER, Role.SUPERVISOR)),
     ("casework:reminders", _("リマインダー"), (Role.CASEWORKER, Role.SUPERVISOR, Role.FOSTER)),
     ("casework:dashboard", _("ダッシュボード"), (Role.SUPERVISOR,)),
+    ("reports:consultations", _("統計"), (Role.INTAKE, Role.SUPERVISOR, Role.AUDITOR)),
     ("audit:changes", _("変更履歴"), (Role.AUDITOR,)),
     ("audit:access", _("閲覧記録"), (Role.AUDITOR,)),
 )

@@ -31,6 +31,20 @@ def dashboard_panels() -> list[DashboardPanel]:
     return list(_dashboard_panels)
 
 
+# A panel on the case file: (request, case) -> {"title", "template", "top"?, ...} or None.
+CasePanel = Callable[..., dict | None]
+_case_panels: list[CasePanel] = []
+
+
+def register_case_panel(panel: CasePanel) -> CasePanel:
+    _case_panels.append(panel)
+    return panel
+
+
+def case_panels() -> list[CasePanel]:
+    return list(_case_panels)
+
+
 # Demo seeders from other apps: (context: dict) -> str summary. Run after staff and cases.
 Seeder = Callable[[dict], str]
 _seeders: list[Seeder] = []

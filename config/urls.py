@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("casework.audit.urls")),
     path("intake/", include("intake.urls")),
+    path("reports/", include("intake.report_urls")),
     path("shelter/", include("shelter.urls")),
     path("foster/", include("foster.urls")),
     path("", include("casework.urls")),

@@ -1,4 +1,14 @@
-"""URLs of the intake app (pages arrive with their issue)."""
+from django.urls import path
+
+from intake import views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.new, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reporter/", views.reveal_reporter, name="reveal_reporter"),
+    path("<int:pk>/accept/", views.accept, name="accept"),
+    path("<int:pk>/decline/", views.decline, name="decline"),
+    path("<int:pk>/safety/", views.safety_add, name="safety_add"),
+]

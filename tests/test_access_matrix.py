@@ -62,6 +62,18 @@ MATRIX = {
         lambda o: reverse("casework:dashboard"),
         expect(403, supervisor=200, other_supervisor=200),
     ),
+    "intake_queue": (
+        lambda o: reverse("intake:queue"),
+        expect(403, intake_user=200, supervisor=200, other_supervisor=200),
+    ),
+    "intake_new": (
+        lambda o: reverse("intake:new"),
+        expect(403, intake_user=200, supervisor=200, other_supervisor=200),
+    ),
+    "consultation_statistics": (
+        lambda o: reverse("reports:consultations"),
+        expect(403, intake_user=200, supervisor=200, other_supervisor=200, auditor=200),
+    ),
     "shelter_board": (
         lambda o: reverse("shelter:board"),
         expect(403, shelter_user=200, supervisor=200, other_supervisor=200),

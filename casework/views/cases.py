@@ -32,6 +32,7 @@ from casework.forms import (
     TransferForm,
 )
 from casework.models import Case
+from casework.registry import case_panels
 from casework.selectors import case_list as select_cases
 from casework.selectors import filter_workers
 from casework.timeline import build_timeline
@@ -121,6 +122,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         if is_sup
         else None,
         "school_form": SchoolLiaisonForm(auto_id=AUTO_IDS["school_form"]),
+        "panels": [panel for panel in (p(request, case) for p in case_panels()) if panel],
     }
     ctx.update(forms)
     return ctx

@@ -63,3 +63,10 @@ def test_overdue_deadline_says_so_in_words_not_only_colour():
 def test_a_date_deadline_runs_to_the_end_of_that_day_in_tokyo():
     now = datetime(2026, 11, 29, 23, 0, tzinfo=TOKYO)
     assert "あと 1時間0分" in deadline(date(2026, 11, 29), now=now)
+
+
+def test_django_strings_missing_from_its_catalogue_are_japanese():
+    from django.utils import translation
+
+    with translation.override("ja"):
+        assert translation.gettext("- Select an option -") == "選択してください"

@@ -1,0 +1,316 @@
+"""Forms for intake pages. Labels and errors in Japanese; the rules themselves live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.choices import Category, Role
+from casework.forms import DATE_ERROR, DATETIME_ERROR, ChildForm, DateInput, DateTimeInput
+from casework.models import Team, User
+from casework.rules import fiscal_year_of
+from intake.access import member_team_ids
+from intake.choices import (
+    AbuseType,
+    Agency,
+    Channel,
+    ConsultationStatus,
+    Outcome,
+    SafetyMethod,
+    Urgency,
+)
+from intake.models import Route
+from intake.selectors import category_choices, route_choices
+from intake.services import MSG_SEEN_DIRECTLY as SEEN_DIRECTLY_ERROR
+from intake.services import ConsultationData, Reporter
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+BLANK = ("", _("選んでください"))
+
+
+def _now_minute() -> str:
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+class ConsultationForm(forms.Form):
+    """Step 1 of the intake form: the consultation and the reporter (the child is separate)."""
+
+    team = forms.ModelChoiceField(
+        label=_("受付係"),
+        queryset=Team.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("受付した係を選んでください。")},
+    )
+    received_at = forms.DateTimeField(
+        label=_("受付日時"),
+        help_text=_("電話・来所を受けた時刻。虐待通告では、この時刻から48時間の期限が始まります。"),
+        widget=DateTimeInput(),
+        input_formats=DATETIME_FORMATS,
+        error_messages={"invalid": DATETIME_ERROR, "required": DATETIME_ERROR},
+    )
+    channel = forms.ChoiceField(
+        label=_("受付方法"),
+        choices=[BLANK, *Channel.choices],
+        error_messages={"required": _("受付方法を選んでください。")},
+    )
+    route = forms.TypedChoiceField(
+        label=_("経路"),
+        coerce=int,
+        help_text=_("誰からの相談・通告か（匿名の電話は「その他」）"),
+        error_messages={"required": _("経路を選んでください。")},
+    )
+    category = forms.TypedChoiceField(
+        label=_("相談種別"),
+        coerce=int,
+        error_messages={"required": _("相談種別を選んでください。")},
+    )
+    abuse_types = forms.MultipleChoiceField(
+        label=_("虐待の種別"),
+        required=False,
+        choices=AbuseType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("児童虐待相談のとき。複数選べます。"),
+    )
+    act_date = forms.DateField(
+        label=_("行為の日"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("触法行為等相談のとき（行為時14歳未満か確認します）"),
+        error_messages={"invalid": DATE_ERROR},
+    )
+    urgency = forms.ChoiceField(
+        label=_("緊急度"), choices=Urgency.choices, widget=forms.RadioSelect
+    )
+    summary = forms.CharField(
+        label=_("相談内容"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("相談・通告の内容を入力してください。")},
+    )
+    reporter_anonymous = forms.BooleanField(label=_("匿名（通告者が名乗らない）"), required=False)
+    reporter_name = forms.CharField(label=_("通告者・相談者の氏名"), required=False, max_length=80)
+    reporter_relation = forms.CharField(
+        label=_("児童との関係"),
+        required=False,
+        max_length=60,
+        help_text=_("例：近隣住民、母、担任"),
+    )
+    reporter_contact = forms.CharField(label=_("連絡先"), required=False, max_length=120)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("received_at", _now_minute())
+        kwargs["initial"].setdefault("urgency", "medium")
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(pk__in=member_team_ids(user)).order_by("name")
+        self.fields["team"].queryset = teams
+        self.fields["route"].choices = [BLANK, *route_choices()]
+        self.fields["category"].choices = [BLANK, *category_choices()]
+
+    def clean_route(self) -> Route:
+        try:
+            return Route.objects.get(pk=self.cleaned_data["route"])
+        except Route.DoesNotExist as exc:
+            raise forms.ValidationError(_("経路を選んでください。")) from exc
+
+    def to_data(self) -> ConsultationData:
+        data = self.cleaned_data
+        return ConsultationData(
+            team=data["team"],
+            received_at=data["received_at"],
+            channel=data["channel"],
+            route=data["route"],
+            category=data["category"],
+            urgency=data["urgency"],
+            summary=data["summary"],
+            act_date=data.get("act_date"),
+            abuse_types=data.get("abuse_types") or (),
+            reporter=Reporter(
+                anonymous=data["reporter_anonymous"],
+                name=data["reporter_name"],
+                relation=data["reporter_relation"],
+                contact=data["reporter_contact"],
+            ),
+        )
+
+
+class NewChildForm(ChildForm):
+    """A child entered with the consultation (the duplicate check runs before it is saved)."""
+
+    reason = None  # a new record: no reason for a change
+
+    class Meta(ChildForm.Meta):
+        fields = [
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "birth_date",
+            "sex",
+            "town",
+            "address",
+            "school",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("sex", "town"):
+            field = self.fields[name]
+            field.choices = [BLANK, *[c for c in field.choices if c[0] != ""]]
+
+
+class AcceptForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("担当係"),
+        queryset=Team.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("ケースを担当する係を選んでください。")},
+    )
+    lead = forms.ModelChoiceField(
+        label=_("主担当"),
+        queryset=User.objects.none(),
+        empty_label=_("選んでください"),
+        error_messages={"required": _("主担当の職員を選んでください。")},
+    )
+
+    def __init__(self, *args, user: User, initial_team: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from casework.access import supervised_team_ids
+
+        teams = Team.objects.filter(pk__in=supervised_team_ids(user), active=True).order_by("name")
+        self.fields["team"].queryset = teams
+        self.fields["team"].initial = initial_team
+        self.fields["lead"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__team__in=teams,
+                groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR],
+            )
+            .distinct()
+            .order_by("username")
+        )
+
+
+class DeclineForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("終了区分"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("終了区分を選んでください。")},
+    )
+    note = forms.CharField(
+        label=_("理由・紹介先"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("他機関紹介のときは紹介先の機関名を必ず入力してください。"),
+    )
+
+
+class SafetyForm(forms.Form):
+    seen_at = forms.DateTimeField(
+        label=_("確認日時"),
+        widget=DateTimeInput(),
+        input_formats=DATETIME_FORMATS,
+        error_messages={"invalid": DATETIME_ERROR, "required": DATETIME_ERROR},
+    )
+    seen_by = forms.CharField(
+        label=_("確認した人"),
+        max_length=80,
+        error_messages={"required": _("児童を確認した人の氏名を入力してください。")},
+    )
+    agency = forms.ChoiceField(
+        label=_("確認した機関"), choices=Agency.choices, initial=Agency.CENTRE
+    )
+    agency_name = forms.CharField(
+        label=_("協力機関名"),
+        required=False,
+        max_length=100,
+        help_text=_("協力機関が確認したとき（例：港区子ども家庭支援センター）"),
+    )
+    place = forms.CharField(
+        label=_("確認した場所"),
+        max_length=200,
+        error_messages={"required": _("児童を確認した場所を入力してください。")},
+    )
+    method = forms.ChoiceField(label=_("確認の方法"), choices=SafetyMethod.choices)
+    seen_directly = forms.BooleanField(
+        label=_("児童を直接目視で確認した"),
+        help_text=_("電話や伝聞での確認では、48時間の期限は終わりません。"),
+        error_messages={"required": SEEN_DIRECTLY_ERROR},
+    )
+    notes = forms.CharField(
+        label=_("児童の様子・特記事項"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("seen_at", _now_minute())
+        super().__init__(*args, **kwargs)
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状態"),
+        required=False,
+        choices=[("", _("受付中")), ("all", _("すべて"))]
+        + [c for c in ConsultationStatus.choices if c[0] != ConsultationStatus.OPEN],
+    )
+    category = forms.TypedChoiceField(
+        label=_("相談種別"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("すべて"))] + list(Category.choices),
+    )
+    channel = forms.ChoiceField(
+        label=_("受付方法"), required=False, choices=[("", _("すべて"))] + Channel.choices
+    )
+    received_from = forms.DateField(
+        label=_("受付日（から）"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR},
+    )
+    received_to = forms.DateField(
+        label=_("受付日（まで）"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_ERROR},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("受付日の範囲が逆になっています。"))
+        if not data.get("status"):
+            data["status"] = ConsultationStatus.OPEN
+        return data
+
+
+class StatisticsForm(forms.Form):
+    fiscal_year = forms.IntegerField(
+        label=_("年度（西暦の開始年）"),
+        min_value=2000,
+        help_text=_("例：2025 は令和7年度（2025年4月1日〜2026年3月31日）"),
+        widget=forms.NumberInput(attrs={"class": "w-short"}),
+        error_messages={
+            "invalid": _("年度を西暦4桁で入力してください（例：2025）。"),
+            "min_value": _("2000年度以降を入力してください。"),
+            "max_value": _("まだ始まっていない年度です。"),
+        },
+    )
+    format = forms.ChoiceField(
+        required=False, choices=[("", "html"), ("csv", "csv"), ("xlsx", "xlsx")]
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        current = fiscal_year_of(timezone.localdate())
+        self.fields["fiscal_year"].max_value = current + 1
+        self.fields["fiscal_year"].validators.append(MaxValueValidator(current + 1))

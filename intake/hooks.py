@@ -1,0 +1,33 @@
+"""What intake adds to casework's pages, through casework's registries (casework never
+imports intake: STYLE.md, dependencies point one way)."""
+
+from __future__ import annotations
+
+_registered = False
+
+
+def register() -> None:
+    """Called once from IntakeConfig.ready()."""
+    global _registered
+    if _registered:
+        return
+    from casework import registry
+    from casework.access import register_child_scope
+    from casework.registry import register_child_panel, register_dashboard_panel, register_seeder
+    from casework.timeline import register_timeline_source
+    from intake.access import intake_child_scope
+    from intake.panels import (
+        case_clock_panel,
+        child_panel,
+        consultation_timeline,
+        safety_clock_panel,
+    )
+    from intake.seed import seed_intake
+
+    register_child_scope(intake_child_scope)
+    register_timeline_source(consultation_timeline)
+    register_child_panel(child_panel)
+    register_dashboard_panel(safety_clock_panel)
+    register_seeder(seed_intake)
+    registry.register_case_panel(case_clock_panel)  # the case file shows its open clocks
+    _registered = True

@@ -1,0 +1,306 @@
+"""Consultations (相談受付), referral routes and safety confirmations (DOMAIN §1–§3).
+
+Reporter identity, the summary and what was seen are encrypted at rest; received time,
+category, route and the 48-hour deadline stay in clear so the queue and the statistics run in
+the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from casework.choices import CATEGORY_GROUP, Category, ConsultationGroup
+from casework.fields import EncryptedCharField, EncryptedTextField
+from intake.choices import (
+    ABUSE_FIELDS,
+    AbuseType,
+    Agency,
+    Channel,
+    ConsultationStatus,
+    Outcome,
+    SafetyMethod,
+    Urgency,
+)
+
+
+class RouteQuerySet(models.QuerySet):
+    def effective_on(self, day: date) -> RouteQuerySet:
+        """Routes in use on a day (valid_to is the last day, inclusive)."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
+
+    def effective_between(self, start: date, end: date) -> RouteQuerySet:
+        """Routes in use on any day of [start, end]."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end)
+
+
+class Route(models.Model):
+    """相談の経路: a lookup table with an effective period, edited in the admin (DOMAIN §2)."""
+
+    code = models.SlugField(_("コード"), max_length=40)
+    name = models.CharField(_("経路"), max_length=60)
+    group = models.CharField(_("区分"), max_length=40, help_text=_("統計表で列をまとめる見出し"))
+    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    valid_from = models.DateField(_("適用開始日"))
+    valid_to = models.DateField(
+        _("適用終了日"), null=True, blank=True, help_text=_("この日まで使います。空欄は現行。")
+    )
+    history = HistoricalRecords()
+
+    objects = RouteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("相談の経路")
+        verbose_name_plural = _("相談の経路")
+        ordering = ["sort_order", "valid_from", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="route_code_from_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="route_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_effective_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@cache
+def _labels(choices: type[models.Choices]) -> dict:
+    return dict(choices.choices)
+
+
+def label_of(choices: type[models.Choices], value) -> str:
+    """A choice's label from a dict built once: get_FOO_display() rebuilds (and hashes, so
+    translates) every label of the field on each call, which dominated the lists' render."""
+    return _labels(choices).get(value, value)
+
+
+LIST_DEFERRED = (
+    "summary",
+    "reporter_name",
+    "reporter_relation",
+    "reporter_contact",
+    "outcome_note",
+    "child__address",
+    "child__school",
+    "child__allergies",
+    "received_by__password",
+    "case__summary",
+    "case__plan_detail",
+    "case__closure_reason",
+)
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ConsultationQuerySet:
+        """Only the consultations this user may open (intake/access.py decides)."""
+        from intake.access import scope_consultations
+
+        return scope_consultations(self, user)
+
+    def for_list(self) -> ConsultationQuerySet:
+        """What lists show; the narratives and the reporter are not even read (nor decrypted)."""
+        return self.select_related("child", "route", "team", "received_by", "case").defer(
+            *LIST_DEFERRED
+        )
+
+    def open_clocks(self) -> ConsultationQuerySet:
+        """Abuse reports whose 48-hour safety confirmation is still outstanding."""
+        return self.filter(safety_due_at__isnull=False, safety_confirmed_at__isnull=True)
+
+
+class Consultation(models.Model):
+    """One contact with the centre, counted in the statistics whatever becomes of it."""
+
+    received_at = models.DateTimeField(_("受付日時"))
+    channel = models.CharField(_("受付方法"), max_length=20, choices=Channel.choices)
+    route = models.ForeignKey(
+        Route, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("経路")
+    )
+    category = models.PositiveSmallIntegerField(_("相談種別"), choices=Category.choices)
+    urgency = models.CharField(
+        _("緊急度"), max_length=10, choices=Urgency.choices, default=Urgency.MEDIUM
+    )
+    summary = EncryptedTextField(_("相談内容"))
+    child = models.ForeignKey(
+        "casework.Child",
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("児童"),
+    )
+    act_date = models.DateField(_("行為の日"), null=True, blank=True)
+
+    reporter_anonymous = models.BooleanField(_("匿名"), default=False)
+    reporter_name = EncryptedCharField(_("通告者・相談者の氏名"), max_length=80, blank=True)
+    reporter_relation = EncryptedCharField(_("児童との関係"), max_length=60, blank=True)
+    reporter_contact = EncryptedCharField(_("連絡先"), max_length=120, blank=True)
+
+    abuse_physical = models.BooleanField(AbuseType.PHYSICAL.label, default=False)
+    abuse_sexual = models.BooleanField(AbuseType.SEXUAL.label, default=False)
+    abuse_neglect = models.BooleanField(AbuseType.NEGLECT.label, default=False)
+    abuse_psychological = models.BooleanField(AbuseType.PSYCHOLOGICAL.label, default=False)
+
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("受付者"),
+    )
+    team = models.ForeignKey(
+        "casework.Team",
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("受付係"),
+    )
+    status = models.CharField(
+        _("状態"),
+        max_length=20,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.OPEN,
+    )
+    outcome = models.CharField(_("終了区分"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = EncryptedTextField(_("終了の理由・紹介先"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("判断日時"), null=True, blank=True)
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        null=True,
+        blank=True,
+        verbose_name=_("ケース"),
+    )
+
+    safety_due_at = models.DateTimeField(_("安全確認の期限"), null=True, blank=True)
+    safety_confirmed_at = models.DateTimeField(_("安全確認日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("相談受付")
+        verbose_name_plural = _("相談受付")
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            # The queue reads the newest first and stops after a page (filters applied as it goes).
+            models.Index(fields=["-received_at", "-id"], name="consult_newest"),
+            models.Index(fields=["team", "status"], name="consult_team_status"),
+            # The statistics read only these three columns for a fiscal-year range.
+            models.Index(fields=["received_at", "category", "route"], name="consult_stats"),
+            # Open 48-hour clocks, most urgent first (a small partial index).
+            models.Index(
+                fields=["safety_due_at"],
+                condition=Q(safety_due_at__isnull=False, safety_confirmed_at__isnull=True),
+                name="consult_open_clock",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"相談受付 #{self.pk}"
+
+    @property
+    def number(self) -> str:
+        return f"受付 {self.pk:06d}" if self.pk else "受付（未登録）"
+
+    @property
+    def category_label(self) -> str:
+        return label_of(Category, self.category)
+
+    @property
+    def channel_label(self) -> str:
+        return label_of(Channel, self.channel)
+
+    @property
+    def urgency_label(self) -> str:
+        return label_of(Urgency, self.urgency)
+
+    @property
+    def status_label(self) -> str:
+        return label_of(ConsultationStatus, self.status)
+
+    @property
+    def outcome_label(self) -> str:
+        return label_of(Outcome, self.outcome) if self.outcome else ""
+
+    @property
+    def group_label(self) -> str:
+        return ConsultationGroup(CATEGORY_GROUP[self.category]).label
+
+    @property
+    def is_abuse_report(self) -> bool:
+        return self.category == Category.ABUSE
+
+    @property
+    def abuse_types(self) -> list[str]:
+        return [code for code, name in ABUSE_FIELDS.items() if getattr(self, name)]
+
+    @property
+    def abuse_type_labels(self) -> list[str]:
+        return [str(AbuseType(code).label) for code in self.abuse_types]
+
+    @property
+    def clock_open(self) -> bool:
+        return self.safety_due_at is not None and self.safety_confirmed_at is None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ConsultationStatus.OPEN
+
+
+class SafetyConfirmation(models.Model):
+    """安全確認: who saw the child, when, where, how. The first one stops the 48-hour clock."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="safety_confirmations"
+    )
+    seen_at = models.DateTimeField(_("確認日時"))
+    seen_by = EncryptedCharField(_("確認した人"), max_length=80)
+    agency = models.CharField(_("確認した機関"), max_length=10, choices=Agency.choices)
+    agency_name = models.CharField(_("協力機関名"), max_length=100, blank=True)
+    place = EncryptedCharField(_("確認した場所"), max_length=200)
+    method = models.CharField(_("確認の方法"), max_length=20, choices=SafetyMethod.choices)
+    seen_directly = models.BooleanField(_("直接目視"), default=False)
+    notes = EncryptedTextField(_("児童の様子・特記事項"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("安全確認")
+        verbose_name_plural = _("安全確認")
+        ordering = ["-seen_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seen_directly=True), name="safety_seen_directly_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"安全確認 {self.seen_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def agency_label(self) -> str:
+        if self.agency == Agency.PARTNER and self.agency_name:
+            return f"{self.get_agency_display()}（{self.agency_name}）"
+        return self.get_agency_display()
+
+    @property
+    def within_deadline(self) -> bool:
+        due = self.consultation.safety_due_at
+        return due is None or self.seen_at <= due

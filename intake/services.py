@@ -1,0 +1,262 @@
+"""Writes for intake. Each names the acting user; history records who did it and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casework import rules
+from casework.access import is_supervisor_of
+from casework.choices import Category, Role
+from casework.models import Case, Child, Membership, Team, User
+from casework.services import case_event, case_open, save_with_history
+from intake.access import can_confirm_safety, can_decide
+from intake.choices import ABUSE_FIELDS, Agency, ConsultationStatus, Outcome
+from intake.models import Consultation, Route, SafetyConfirmation
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+MSG_ADULT = "18歳以上の方の相談は受け付けられません（児童福祉法4条）。"
+MSG_SHOHO_AGE = (
+    "触法行為等相談は行為時14歳未満の児童が対象です（刑法41条）。ぐ犯等相談などを選んでください。"
+)
+MSG_SHOHO_DATE = "触法行為等相談では、行為の日を入力してください。"
+MSG_ACT_FUTURE = "行為の日は受付日より前の日付にしてください。"
+MSG_ABUSE_TYPES = "虐待の種別を1つ以上選んでください（複数選べます）。"
+MSG_REPORTER = "通告者・相談者の氏名を入力するか、「匿名」にチェックしてください。"
+MSG_FUTURE = "受付日時に未来の日時は入力できません。"
+MSG_ROUTE = "この経路は受付日には使われていません。受付日に有効な経路を選んでください。"
+MSG_SEEN_DIRECTLY = "安全確認は児童を直接目視したときに記録します（電話や伝聞では記録できません）。"
+MSG_NOT_OPEN = "この相談はすでに受理または終了の判断がされています。"
+
+
+class IntakeRuleError(ValidationError):
+    """A consultation the rules refuse; messages are keyed by form field, in Japanese."""
+
+
+@dataclass
+class Reporter:
+    anonymous: bool = False
+    name: str = ""
+    relation: str = ""
+    contact: str = ""
+
+
+@dataclass
+class ConsultationData:
+    """What the intake form collects (the child is passed separately)."""
+
+    team: Team
+    received_at: datetime
+    channel: str
+    route: Route
+    category: int
+    urgency: str
+    summary: str
+    act_date: date | None = None
+    abuse_types: Iterable[str] = ()
+    reporter: Reporter = field(default_factory=Reporter)
+
+
+def check_rules(data: ConsultationData, birth_date: date | None) -> dict[str, list[str]]:
+    """The age, date and report rules, as {field: [messages]} (empty when all is well)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    received_at = data.received_at
+    if received_at > timezone.now() + FUTURE_TOLERANCE:
+        add("received_at", MSG_FUTURE)
+    received_on = timezone.localtime(received_at).date()
+    if not data.route.is_effective_on(received_on):
+        add("route", MSG_ROUTE)
+    if birth_date is not None and not rules.is_child(birth_date, received_on):
+        add("birth_date", MSG_ADULT)
+    if data.category == Category.SHOHO:
+        if data.act_date is None:
+            add("act_date", MSG_SHOHO_DATE)
+        elif data.act_date > received_on:
+            add("act_date", MSG_ACT_FUTURE)
+        elif birth_date is not None and not rules.shoho_applies(birth_date, data.act_date):
+            add("act_date", MSG_SHOHO_AGE)
+    if data.category == Category.ABUSE and not set(data.abuse_types) & set(ABUSE_FIELDS):
+        add("abuse_types", MSG_ABUSE_TYPES)
+    reporter = data.reporter
+    if not reporter.anonymous and not reporter.name.strip():
+        add("reporter_name", MSG_REPORTER)
+    return errors
+
+
+def _require_receiver(actor: User, team: Team) -> None:
+    if not actor.has_role(Role.INTAKE, Role.SUPERVISOR):
+        raise PermissionDenied
+    if not team.active or not Membership.objects.filter(team=team, user=actor).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: User,
+    data: ConsultationData,
+    child: Child | None = None,
+    new_child: Child | None = None,
+) -> Consultation:
+    """Record a consultation about an existing child or a new one (saved here, never merged).
+
+    The 48-hour safety clock of an abuse report starts at the moment of receipt.
+    """
+    if (child is None) == (new_child is None):
+        raise ValueError("pass exactly one of child or new_child")
+    _require_receiver(actor, data.team)
+    subject = child or new_child
+    errors = check_rules(data, subject.birth_date)
+    if errors:
+        raise IntakeRuleError(errors)
+    if new_child is not None:
+        new_child.created_by = actor
+        save_with_history(new_child, actor=actor, reason="相談受付で児童を新規登録")
+        child = new_child
+    reporter = data.reporter
+    consultation = Consultation(
+        received_at=data.received_at,
+        channel=data.channel,
+        route=data.route,
+        category=data.category,
+        urgency=data.urgency,
+        summary=data.summary,
+        child=child,
+        act_date=data.act_date if data.category == Category.SHOHO else None,
+        reporter_anonymous=reporter.anonymous,
+        reporter_name="" if reporter.anonymous else reporter.name.strip(),
+        reporter_relation=reporter.relation.strip(),
+        reporter_contact="" if reporter.anonymous else reporter.contact.strip(),
+        received_by=actor,
+        team=data.team,
+        status=ConsultationStatus.OPEN,
+    )
+    if data.category == Category.ABUSE:
+        for code in data.abuse_types:
+            setattr(consultation, ABUSE_FIELDS[code], True)
+        consultation.safety_due_at = rules.safety_check_due(data.received_at)
+    save_with_history(consultation, actor=actor, reason="相談受付")
+    return consultation
+
+
+def _lock_open(consultation: Consultation) -> Consultation:
+    """Re-read the row under a lock: two supervisors cannot both accept the same consultation."""
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.status != ConsultationStatus.OPEN:
+        raise IntakeRuleError(MSG_NOT_OPEN)
+    return locked
+
+
+@transaction.atomic
+def consultation_accept(*, actor: User, consultation: Consultation, team: Team, lead: User) -> Case:
+    """受理: open a new case for the child in a team with a lead worker (who gets access)."""
+    if not can_decide(actor, consultation):
+        raise PermissionDenied
+    if not is_supervisor_of(actor, team.pk):
+        raise PermissionDenied
+    locked = _lock_open(consultation)
+    if not Membership.objects.filter(team=team, user=lead).exists():
+        raise IntakeRuleError({"lead": [f"{lead} は {team} の職員ではありません。"]})
+    if not lead.is_active or not lead.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+        raise IntakeRuleError({"lead": [f"{lead} はケースを担当できる役割ではありません。"]})
+    case = case_open(
+        actor=actor,
+        child=locked.child,
+        team=team,
+        lead=lead,
+        category=locked.category,
+        opened_on=timezone.localtime(locked.received_at).date(),
+        summary=locked.summary,
+        reason=f"{locked.number} を受理",
+    )
+    locked.status = ConsultationStatus.ACCEPTED
+    locked.case = case
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    save_with_history(locked, actor=actor, reason=f"ケース {case.number} として受理")
+    case_event(
+        case=case,
+        actor=actor,
+        kind="intake_accepted",
+        text=f"{locked.number}（{locked.category_label}・{locked.channel_label}）を受理",
+    )
+    consultation.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def consultation_decline(
+    *, actor: User, consultation: Consultation, outcome: str, note: str = ""
+) -> Consultation:
+    """Close without a case (助言・情報提供, 他機関紹介, 対象外); it is still counted."""
+    if not can_decide(actor, consultation):
+        raise PermissionDenied
+    if outcome not in Outcome.values:
+        raise IntakeRuleError({"outcome": ["終了区分を選んでください。"]})
+    if outcome == Outcome.REFERRAL and not note.strip():
+        raise IntakeRuleError({"note": ["紹介先の機関を入力してください。"]})
+    locked = _lock_open(consultation)
+    locked.status = ConsultationStatus.NOT_ACCEPTED
+    locked.outcome, locked.outcome_note = outcome, note.strip()
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    save_with_history(locked, actor=actor, reason=f"ケース化せず終了（{Outcome(outcome).label}）")
+    consultation.refresh_from_db()
+    return consultation
+
+
+@transaction.atomic
+def safety_confirm(
+    *,
+    actor: User,
+    consultation: Consultation,
+    seen_at: datetime,
+    seen_by: str,
+    agency: str,
+    agency_name: str = "",
+    place: str,
+    method: str,
+    seen_directly: bool,
+    notes: str = "",
+) -> SafetyConfirmation:
+    """Record who saw the child, when, where and how; the first confirmation stops the clock."""
+    if not can_confirm_safety(actor, consultation):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not seen_directly:
+        errors["seen_directly"] = [MSG_SEEN_DIRECTLY]
+    if agency == Agency.PARTNER and not agency_name.strip():
+        errors["agency_name"] = ["確認した協力機関の名称を入力してください。"]
+    if seen_at < consultation.received_at:
+        errors["seen_at"] = ["確認日時は受付日時より後にしてください。"]
+    elif seen_at > timezone.now() + FUTURE_TOLERANCE:
+        errors["seen_at"] = ["確認日時に未来の日時は入力できません。"]
+    if errors:
+        raise IntakeRuleError(errors)
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    confirmation = SafetyConfirmation(
+        consultation=locked,
+        seen_at=seen_at,
+        seen_by=seen_by.strip(),
+        agency=agency,
+        agency_name=agency_name.strip() if agency == Agency.PARTNER else "",
+        place=place.strip(),
+        method=method,
+        seen_directly=True,
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    save_with_history(confirmation, actor=actor, reason="安全確認（直接目視）の記録")
+    if locked.safety_confirmed_at is None or seen_at < locked.safety_confirmed_at:
+        locked.safety_confirmed_at = seen_at
+        save_with_history(locked, actor=actor, reason="安全確認により48時間の期限を終了")
+    consultation.refresh_from_db()
+    return confirmation

@@ -1,0 +1,290 @@
+"""The intake queue, the new-consultation form (with the duplicate check) and the detail page
+with its actions: accept (受理), close without a case, reveal the reporter, safety confirmation."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from casework.access import get_visible_or_404, log_access, require_roles
+from casework.choices import AccessAction, Role
+from casework.models import Case, Child
+from intake import selectors, services
+from intake.access import (
+    DETAIL_ROLES,
+    INTAKE_ROLES,
+    can_confirm_safety,
+    can_decide,
+    can_see_reporter,
+)
+from intake.forms import (
+    AcceptForm,
+    ConsultationForm,
+    DeclineForm,
+    NewChildForm,
+    QueueFilterForm,
+    SafetyForm,
+)
+from intake.models import Consultation
+from intake.services import IntakeRuleError
+
+PAGE_SIZE = 50
+CHILD_FIELDS = {"birth_date"}  # rule errors that belong next to the child's fields
+
+
+@require_roles(*INTAKE_ROLES)
+def queue(request: HttpRequest) -> HttpResponse:
+    team_ids = selectors.queue_teams(request.user)
+    form = QueueFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        rest = Consultation.objects.none()
+    else:
+        data = form.cleaned_data if form.is_bound else {"status": "open"}
+        rest = selectors.queue_rest(team_ids, data)
+    clocks = selectors.queue_clocks(team_ids)
+    shown = list(clocks[: selectors.CLOCKS_SHOWN])
+    total = clocks.count()  # always: the same queries whatever the number of clocks
+    page = Paginator(rest, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "intake/queue.html",
+        {
+            "form": form,
+            "clocks": shown,
+            "clock_total": total,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+# --- new consultation -----------------------------------------------------------------------
+
+
+def _apply_errors(error: IntakeRuleError, form: forms.Form, child_form: forms.Form | None):
+    """Put each rule message next to its field (the child's fields when a child is entered)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, errors in error.message_dict.items():
+        if name in CHILD_FIELDS and child_form is not None:
+            child_form.add_error(name, errors)
+        elif name in form.fields:
+            form.add_error(name, errors)
+        else:
+            form.add_error(None, errors)
+
+
+def _render_new(request, form, child_form, *, known=None, candidates=None, status=200):
+    return render(
+        request,
+        "intake/new.html",
+        {
+            "form": form,
+            "child_form": child_form,
+            "known": known,
+            "candidates": candidates or [],
+            "forms_with_errors": [f for f in (form, child_form) if f is not None and f.errors],
+        },
+        status=status,
+    )
+
+
+@require_roles(*INTAKE_ROLES)
+def new(request: HttpRequest) -> HttpResponse:
+    """Step 1: consultation + child. If the child may already be on record, step 2 shows the
+    candidates and the worker links one or confirms a new child; nothing is merged."""
+    user = request.user
+    visible_children = Child.objects.visible_to(user)
+    if request.method != "POST":
+        known = None
+        if request.GET.get("child"):
+            known = get_visible_or_404(visible_children, request.GET["child"])
+        return _render_new(
+            request, ConsultationForm(user=user), NewChildForm(prefix="child"), known=known
+        )
+
+    form = ConsultationForm(request.POST, user=user)
+    choice = request.POST.get("child", "")
+    known, child_form = None, None
+    if choice.startswith("known:"):
+        known = get_visible_or_404(visible_children, choice.removeprefix("known:"))
+    else:
+        child_form = NewChildForm(request.POST, prefix="child")
+    valid = [form.is_valid(), child_form is None or child_form.is_valid()]
+    if not all(valid):
+        return _render_new(request, form, child_form, known=known, status=400)
+
+    data = form.to_data()
+    birth = known.birth_date if known else child_form.cleaned_data["birth_date"]
+    errors = services.check_rules(data, birth)
+    if errors:
+        _apply_errors(IntakeRuleError(errors), form, child_form)
+        return _render_new(request, form, child_form, known=known, status=400)
+
+    if child_form is not None:
+        typed = child_form.cleaned_data
+        candidates = selectors.duplicate_candidates(
+            user, typed["family_name_kana"], typed["given_name_kana"], typed["birth_date"]
+        )
+        if choice.startswith("link:"):
+            wanted = choice.removeprefix("link:")
+            known = next((c.child for c in candidates if str(c.child.pk) == wanted), None)
+            if known is None:
+                form.add_error(None, "選んだ児童が見つかりません。もう一度選んでください。")
+                return _render_new(request, form, child_form, candidates=candidates, status=400)
+        elif choice != "new" and candidates:
+            return _render_new(request, form, child_form, candidates=candidates)
+
+    try:
+        with transaction.atomic():
+            consultation = services.consultation_create(
+                actor=user,
+                data=data,
+                child=known,
+                new_child=None if known else child_form.save(commit=False),
+            )
+    except IntakeRuleError as error:
+        _apply_errors(error, form, None if known else child_form)
+        return _render_new(request, form, child_form, known=known, status=400)
+    messages.success(request, f"{consultation.number} として受け付けました。")
+    return redirect("intake:detail", pk=consultation.pk)
+
+
+# --- detail and actions ---------------------------------------------------------------------
+
+
+def _consultation_for(request: HttpRequest, pk: int) -> Consultation:
+    queryset = Consultation.objects.visible_to(request.user).select_related(
+        "child", "route", "team", "received_by", "decided_by", "case", "case__team", "case__lead"
+    )
+    return get_visible_or_404(queryset, pk)
+
+
+def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -> dict:
+    user = request.user
+    decide = can_decide(user, consultation)
+    confirm = can_confirm_safety(user, consultation)
+    case_visible = (
+        consultation.case_id is not None
+        and user.has_role(Role.CASEWORKER, Role.SUPERVISOR)
+        and Case.objects.visible_to(user).filter(pk=consultation.case_id).exists()
+    )
+    context = {
+        "consultation": consultation,
+        "child": consultation.child,
+        "child_visible": Child.objects.visible_to(user).filter(pk=consultation.child_id).exists(),
+        "case_visible": case_visible,
+        "confirmations": list(
+            consultation.safety_confirmations.select_related("recorded_by").order_by("seen_at")
+        ),
+        "may_reveal": can_see_reporter(user, consultation),
+        "reveal": False,
+        "can_decide": decide,
+        "can_confirm": confirm,
+        "accept_form": AcceptForm(user=user, initial_team=consultation.team_id) if decide else None,
+        "decline_form": DeclineForm() if decide else None,
+        "safety_form": SafetyForm() if confirm else None,
+    }
+    context.update(forms)
+    return context
+
+
+@require_roles(*DETAIL_ROLES)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _consultation_for(request, pk)
+    log_access(request, consultation)
+    return render(request, "intake/detail.html", _detail_context(request, consultation))
+
+
+@require_POST
+@require_roles(*DETAIL_ROLES)
+def reveal_reporter(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deliberate click shows who reported; the reveal is written to the access log."""
+    consultation = _consultation_for(request, pk)
+    if not can_see_reporter(request.user, consultation):
+        raise PermissionDenied
+    log_access(request, consultation, action=AccessAction.REVEAL)
+    context = _detail_context(request, consultation)
+    context["reveal"] = True
+    return render(request, "intake/detail.html", context)
+
+
+def _act(request, pk, form_class, form_key, action, success, next_url=None, **form_kwargs):
+    """Validate the form, run the service; on bad input re-render the page, saving nothing."""
+    consultation = _consultation_for(request, pk)
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                result = action(consultation, form)
+        except IntakeRuleError as error:
+            _apply_errors(error, form, None)
+        else:
+            messages.success(request, success)
+            if next_url is not None:
+                return redirect(next_url(result))
+            return redirect("intake:detail", pk=consultation.pk)
+    consultation.refresh_from_db()
+    context = _detail_context(request, consultation, **{form_key: form})
+    context["open_form"] = form_key
+    context["failed_form"] = form
+    return render(request, "intake/detail.html", context, status=400)
+
+
+@require_POST
+@require_roles(Role.SUPERVISOR)
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(consultation, form):
+        return services.consultation_accept(
+            actor=request.user, consultation=consultation, **form.cleaned_data
+        )
+
+    return _act(
+        request,
+        pk,
+        AcceptForm,
+        "accept_form",
+        action,
+        "受理し、ケースを開きました。",
+        next_url=lambda case: reverse("casework:case_detail", args=[case.pk]),
+        user=request.user,
+    )
+
+
+@require_POST
+@require_roles(Role.SUPERVISOR)
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(consultation, form):
+        return services.consultation_decline(
+            actor=request.user, consultation=consultation, **form.cleaned_data
+        )
+
+    return _act(request, pk, DeclineForm, "decline_form", action, "ケース化せずに終了しました。")
+
+
+@require_POST
+@require_roles(Role.SUPERVISOR, Role.CASEWORKER)
+def safety_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(consultation, form):
+        return services.safety_confirm(
+            actor=request.user, consultation=consultation, **form.cleaned_data
+        )
+
+    return _act(
+        request,
+        pk,
+        SafetyForm,
+        "safety_form",
+        action,
+        "安全確認を記録しました。",
+    )
