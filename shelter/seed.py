@@ -72,11 +72,13 @@ CURRENT = [
 ]
 
 
-def _candidates(count: int) -> list[Case]:
-    """Open cases whose child has never stayed, oldest first (stable across runs)."""
+def _candidates(count: int, today: date) -> list[Case]:
+    """Open cases whose child has never stayed and is well under 18, oldest first (stable)."""
+    youngest_possible = date(today.year - 17, today.month, 1)
     return list(
         Case.objects.exclude(status=CaseStatus.CLOSED)
         .exclude(child__stays__isnull=False)
+        .filter(child__birth_date__gt=youngest_possible)
         .select_related("child")
         .order_by("opened_on", "pk")[:count]
     )
@@ -147,7 +149,7 @@ def seed_shelter(context: dict) -> str:
         in_house = Stay.objects.in_house().count()
         return f"一時保護所: {layout}、既存の記録を使用（在所 {in_house} 名）"
     plans = DISCHARGED + CURRENT
-    cases = _candidates(len(plans))
+    cases = _candidates(len(plans), today)
     added = 0
     for plan, case in zip(plans, cases, strict=False):
         _run(plan, case, actor, today)
