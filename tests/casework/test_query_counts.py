@@ -57,3 +57,14 @@ def test_dashboard_query_count_is_fixed(
     small = count_queries(client, url)
     bulk_cases(500, team=team_a, lead=caseworker, start_seq=100)
     assert count_queries(client, url) == small
+
+
+def test_case_detail_query_count_is_the_same_with_10_and_1000_cases(
+    case, caseworker, team_a, login
+):
+    client = login(caseworker)
+    url = reverse("casework:case_detail", args=[case.pk])
+    bulk_cases(10, team=team_a, lead=caseworker, start_seq=1)
+    small = count_queries(client, url)
+    bulk_cases(990, team=team_a, lead=caseworker, start_seq=100)
+    assert count_queries(client, url) == small
