@@ -64,7 +64,7 @@ def test_case_detail_query_count_is_the_same_with_10_and_1000_cases(
 ):
     client = login(caseworker)
     url = reverse("casework:case_detail", args=[case.pk])
-    bulk_cases(10, team=team_a, lead=caseworker, start_seq=1)
+    bulk_cases(10, team=team_a, lead=caseworker, start_seq=1000)
     small = count_queries(client, url)
-    bulk_cases(990, team=team_a, lead=caseworker, start_seq=100)
+    bulk_cases(990, team=team_a, lead=caseworker, start_seq=2000)
     assert count_queries(client, url) == small
