@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from casework.access import get_visible_or_404, log_access, require_roles
+from casework.actions import perform
 from casework.choices import AccessAction, Role
 from casework.models import Case, Child
 from intake import selectors, services
@@ -223,17 +224,17 @@ def _act(request, pk, form_class, form_key, action, success, next_url=None, **fo
     """Validate the form, run the service; on bad input re-render the page, saving nothing."""
     consultation = _consultation_for(request, pk)
     form = form_class(request.POST, **form_kwargs)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                result = action(consultation, form)
-        except IntakeRuleError as error:
-            _apply_errors(error, form, None)
-        else:
-            messages.success(request, success)
-            if next_url is not None:
-                return redirect(next_url(result))
-            return redirect("intake:detail", pk=consultation.pk)
+    done, result = perform(
+        request,
+        form,
+        lambda: action(consultation, form),
+        success,
+        refusals=(IntakeRuleError,),
+    )
+    if done:
+        if next_url is not None:
+            return redirect(next_url(result))
+        return redirect("intake:detail", pk=consultation.pk)
     consultation.refresh_from_db()
     context = _detail_context(request, consultation, **{form_key: form})
     context["open_form"] = form_key

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework.access import CASE_ROLES, get_visible_or_404, log_access, require_roles
+from casework.actions import apply_rule_error, perform
 from casework.models import Case
 from casework.services import CaseRuleError
 from shelter import selectors, services
@@ -63,12 +64,6 @@ def board(request: HttpRequest) -> HttpResponse:
 # --- admission ------------------------------------------------------------------------------
 
 
-def _add_rule_error(form: forms.Form, error: CaseRuleError) -> None:
-    field = getattr(error, "field", None)
-    for message in error.messages:
-        form.add_error(field if field in form.fields else None, message)
-
-
 @require_roles(*BOARD_ROLES)
 def admit(request: HttpRequest) -> HttpResponse:
     """Step 1 (GET): find the child by case number and check who it is. Step 2 (POST): admit."""
@@ -92,7 +87,7 @@ def admit(request: HttpRequest) -> HttpResponse:
                         planned_end_on=data["planned_end_on"],
                     )
             except CaseRuleError as error:
-                _add_rule_error(form, error)
+                apply_rule_error(form, error)
             else:
                 messages.success(request, _admitted_message(stay))
                 return redirect("shelter:board")
@@ -228,17 +223,11 @@ def _act(
     if not allowed(request.user, stay):
         raise PermissionDenied  # an ended stay is refused by the service, with a message
     form = form_class(request.POST, **form_kwargs)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                action(stay, form)
-        except CaseRuleError as error:
-            _add_rule_error(form, error)
-        else:
-            messages.success(request, success)
-            if to_board:
-                return redirect("shelter:board")
-            return redirect("shelter:stay_detail", pk=stay.pk)
+    done, _result = perform(request, form, lambda: action(stay, form), success)
+    if done:
+        if to_board:
+            return redirect("shelter:board")
+        return redirect("shelter:stay_detail", pk=stay.pk)
     stay = _stay_for(request, pk)
     context = _detail_context(request, stay, **{form_key: form})
     context["open_form"] = form_key

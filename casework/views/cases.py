@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +17,7 @@ from casework.access import (
     log_access,
     require_roles,
 )
+from casework.actions import perform
 from casework.choices import CaseStatus
 from casework.forms import (
     AddWorkerForm,
@@ -141,18 +140,11 @@ def _act(request, pk, form_class, form_key, action, success, next_url=None, **fo
     if form_key in AUTO_IDS:
         form_kwargs.setdefault("auto_id", AUTO_IDS[form_key])
     form = form_class(request.POST, **form_kwargs)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                action(case, form)
-        except services.CaseRuleError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, success)
-            if next_url is not None:
-                return redirect(next_url(case))
-            return redirect("casework:case_detail", pk=case.pk)
+    done, _result = perform(request, form, lambda: action(case, form), success)
+    if done:
+        if next_url is not None:
+            return redirect(next_url(case))
+        return redirect("casework:case_detail", pk=case.pk)
     case.refresh_from_db()
     context = _case_context(request, case, **{form_key: form})
     context["open_form"] = form_key
