@@ -12,3 +12,10 @@ class CaseworkConfig(AppConfig):
 
         register_triggers()  # PostgreSQL: history and logs are append-only
         signals.replace_update_last_login()
+
+        from django.db.models.signals import post_migrate
+
+        from casework import events  # noqa: F401  (registers casework's timeline event kinds)
+        from casework.models.cases import forget_permission_ids
+
+        post_migrate.connect(forget_permission_ids, dispatch_uid="mimamori_permission_ids")

@@ -205,3 +205,6 @@ class AccessAction(models.TextChoices):
     VIEW = "view", _("閲覧")
     REVEAL = "reveal", _("非開示情報の表示")
     EXPORT = "export", _("出力")
+    CHECK = "check", _("重複確認")
+    MATCH = "match", _("重複確認で担当外の児童と一致")
+    REFUSED = "refused", _("重複確認の繰り返しを拒否")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import (
@@ -51,6 +52,64 @@ class DateTimeInput(forms.DateTimeInput):
 
 DATE_ERROR = _("日付を入力してください（例：2025-04-02）。")
 DATETIME_ERROR = _("日時を入力してください（例：2025-04-02 14:30）。")
+RANGE_ERROR = _("明治6年（1873年）1月1日から2100年12月31日までの日付を入力してください。")
+
+
+def _in_range(day) -> bool:
+    from casework.wareki import FIRST_DAY, LAST_DAY
+
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+class DayField(forms.DateField):
+    """A date the product can show and compute with (明治6年1月1日 to 2100-12-31): every date
+    a user types goes through this field, so no page ever meets a date it cannot display.
+    `not_future=True` refuses a date after today (Asia/Tokyo) first, with its own message."""
+
+    def __init__(self, *args, not_future: bool = False, **kwargs) -> None:
+        self.not_future = not_future
+        kwargs.setdefault("widget", DateInput())
+        messages = {"invalid": DATE_ERROR, "required": DATE_ERROR}
+        messages.update(kwargs.pop("error_messages", {}) or {})
+        super().__init__(*args, error_messages=messages, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and self.not_future and value > timezone.localdate():
+            raise forms.ValidationError(
+                _("%(label)sに未来の日付は入力できません。") % {"label": self.label},
+                code="future",
+            )
+        if value and not _in_range(value):
+            raise forms.ValidationError(RANGE_ERROR, code="range")
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time within the same range, entered in Asia/Tokyo."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", DateTimeInput())
+        kwargs.setdefault("input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+        messages = {"invalid": DATETIME_ERROR, "required": DATETIME_ERROR}
+        messages.update(kwargs.pop("error_messages", {}) or {})
+        super().__init__(*args, error_messages=messages, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not _in_range(value.date()):
+            raise forms.ValidationError(RANGE_ERROR, code="range")
 
 
 class CaseFilterForm(forms.Form):
@@ -88,12 +147,7 @@ class CaseFilterForm(forms.Form):
         help_text=_("生年月日と合わせて完全一致で検索します"),
         widget=forms.TextInput(attrs={"class": "w-medium"}),
     )
-    birth_date = forms.DateField(
-        label=_("生年月日"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR},
-    )
+    birth_date = DayField(label=_("生年月日"), required=False)
 
     def __init__(self, *args, workers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -132,12 +186,7 @@ def parse_case_number(raw: str) -> tuple[int, int] | None:
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label=_("種別"), choices=NoteKind.choices)
-    occurred_at = forms.DateTimeField(
-        label=_("実施日時"),
-        widget=DateTimeInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={"invalid": DATETIME_ERROR, "required": DATETIME_ERROR},
-    )
+    occurred_at = MomentField(label=_("実施日時"))
     body = forms.CharField(
         label=_("内容"),
         max_length=20000,
@@ -147,8 +196,20 @@ class NoteForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    to = forms.ChoiceField(label=_("移す先の状態"), choices=CaseStatus.choices)
+    to = forms.ChoiceField(
+        label=_("移す先の状態"),
+        choices=CaseStatus.choices,
+        error_messages={"required": _("移す先の状態を選んでください。")},
+    )
     reason = forms.CharField(label=_("理由・メモ"), required=False, max_length=200)
+    expected = forms.ChoiceField(  # the state the user saw: a move made meanwhile is refused
+        choices=CaseStatus.choices,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("画面を読み込み直してから、もう一度操作してください。")
+        },
+    )
 
 
 class PlanForm(forms.Form):
@@ -169,12 +230,7 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("承認するか差し戻すかを選んでください。")},
     )
     comment = forms.CharField(label=_("コメント"), required=False, max_length=200)
-    closed_on = forms.DateField(
-        label=_("終結日"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR},
-    )
+    closed_on = DayField(label=_("終結日"), required=False)
 
     @property
     def approve(self) -> bool:
@@ -222,14 +278,54 @@ class AddWorkerForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("職員"),
         queryset=User.objects.none(),
-        error_messages={"required": _("職員を選んでください。")},
+        empty_label=_("選んでください"),
+        error_messages={
+            "required": _("職員を選んでください。"),
+            "invalid_choice": _("一覧から職員を選んでください。"),
+        },
     )
     role = forms.ChoiceField(label=_("ケースでの役割"), choices=Profession.choices)
 
-    def __init__(self, *args, team=None, **kwargs) -> None:
+    def __init__(self, *args, case=None, **kwargs) -> None:
+        from casework.services import eligible_coworkers
+
         super().__init__(*args, **kwargs)
-        if team is not None:
-            self.fields["user"].queryset = team.members.filter(is_active=True).order_by("username")
+        if case is not None:
+            self.fields["user"].queryset = eligible_coworkers(case)
+
+
+class ShareForm(forms.Form):
+    """Share a case read-only with a worker of another team (a supervisor of the owning team)."""
+
+    user = forms.ModelChoiceField(
+        label=_("共有先の職員"),
+        queryset=User.objects.none(),
+        empty_label=_("選んでください"),
+        help_text=_("他の係の福祉司・心理司・SV。閲覧のみで、変更はできません。"),
+        error_messages={
+            "required": _("共有先の職員を選んでください。"),
+            "invalid_choice": _("一覧から職員を選んでください。"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("共有の理由"),
+        max_length=200,
+        error_messages={"required": _("共有の理由を入力してください。")},
+    )
+
+    def __init__(self, *args, case=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            from casework.models import CaseShare, CaseWorker
+
+            self.fields["user"].queryset = (
+                User.objects.filter(is_active=True, groups__name__in=["caseworker", "supervisor"])
+                .exclude(memberships__team_id=case.team_id)
+                .exclude(pk__in=CaseWorker.objects.filter(case=case, active=True).values("user"))
+                .exclude(pk__in=CaseShare.objects.filter(case=case, active=True).values("user"))
+                .distinct()
+                .order_by("username")
+            )
 
 
 class SchoolLiaisonForm(forms.Form):
@@ -238,11 +334,7 @@ class SchoolLiaisonForm(forms.Form):
         max_length=100,
         error_messages={"required": _("学校名を入力してください。")},
     )
-    contacted_on = forms.DateField(
-        label=_("連絡日"),
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
-    )
+    contacted_on = DayField(label=_("連絡日"))
     contact_person = forms.CharField(label=_("先方担当者"), max_length=80, required=False)
     agreed = forms.CharField(
         label=_("確認・合意事項"),
@@ -253,6 +345,7 @@ class SchoolLiaisonForm(forms.Form):
 
 
 class ChildForm(forms.ModelForm):
+    birth_date = DayField(label=_("生年月日"), not_future=True)
     reason = forms.CharField(
         label=_("修正の理由"),
         max_length=200,
@@ -275,22 +368,13 @@ class ChildForm(forms.ModelForm):
             "school",
             "allergies",
         ]
-        widgets = {"birth_date": DateInput(), "allergies": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"allergies": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
-            "birth_date": {"invalid": DATE_ERROR, "required": DATE_ERROR},
             "family_name": {"required": _("氏を入力してください。")},
             "given_name": {"required": _("名を入力してください。")},
             "family_name_kana": {"required": _("氏のふりがなを入力してください。")},
             "given_name_kana": {"required": _("名のふりがなを入力してください。")},
         }
-
-    def clean_birth_date(self):
-        from django.utils import timezone
-
-        value = self.cleaned_data["birth_date"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("生年月日に未来の日付は入力できません。"))
-        return value
 
     def clean_family_name_kana(self):
         return _check_kana(self.cleaned_data["family_name_kana"])
@@ -328,3 +412,12 @@ class HouseholdMemberForm(forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
         error_messages = {"name": {"required": _("氏名を入力してください。")}}
+
+
+class HouseholdEndForm(forms.Form):
+    """The confirmation behind 「世帯から外す」 (an empty POST changes nothing)."""
+
+    confirm = forms.BooleanField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("画面を読み込み直してから、もう一度操作してください。")},
+    )

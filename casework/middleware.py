@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from casework.choices import Role
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class NoStoreMiddleware:
+    """No page of this application may be kept by a browser or a proxy: every response that
+    reaches Django (pages, reveals, exports — static files are served before it) is marked
+    `Cache-Control: no-store`, so a shared office PC's back button or disk cache keeps nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
 
 
 class ReadOnlyAuditorMiddleware:

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Q
+
+# A reason a user may see a child: (user, action) -> Q over Child, or None. Actions are
+# "view" (identity only), "full" and "care" (see casework.models.children.ChildQuerySet).
+ChildRule = Callable[..., Q | None]
+_child_rules: list[ChildRule] = []
+
+
+def register_child_rule(rule: ChildRule) -> ChildRule:
+    _child_rules.append(rule)
+    return rule
+
+
+def child_rule_contributions(user, action: str) -> list[Q]:
+    return [q for q in (rule(user, action) for rule in _child_rules) if q is not None]
+
+
 # A panel on the child page: (request, child) -> {"title": str, "template": str, ...} or None.
 ChildPanel = Callable[..., dict | None]
 _child_panels: list[ChildPanel] = []

@@ -77,6 +77,20 @@ def warrant_request_due(started_on: date) -> date:
     return started_on + timedelta(days=WARRANT_REQUEST_DAYS - 1)
 
 
+APPEAL_DAYS = 3
+
+
+def appeal_due(refused_on: date) -> date:
+    """Last day to appeal (準抗告) a refused 一時保護状: within 3 days of the refusal, counted
+    from the next day (民法140条: the first day is not counted), DOMAIN §4."""
+    return refused_on + timedelta(days=APPEAL_DAYS)
+
+
+def days_in_care(started_on: date, on: date) -> int:
+    """The day of protection `on` is, the start day being day 1 (DOMAIN §4: 初日を含む)."""
+    return (on - started_on).days + 1
+
+
 def add_months_period_end(start: date, months: int) -> date:
     """Last day of a period of `months` months that starts on (and includes) `start`.
 

@@ -1,8 +1,38 @@
-"""Writes for casework. Every write names the acting user and a reason for the history."""
+"""Writes for casework. Every write names the acting user; history records who did it and why.
+
+How every write service works (in every app):
+
+1. The outermost services are `@service` (a durable transaction): they open the transaction
+   and cannot be nested in another by accident. Steps shared by services are plain functions
+   that run inside the caller's transaction.
+2. The service locks the row it changes (`lock()`: SELECT … FOR UPDATE), re-reading it with
+   what the actor may do (`with_allowed`, the model's own rules), so a copy the caller loaded
+   earlier can never be written back over a newer state.
+3. It checks who may act (403) and the state it is about to leave (a Japanese message).
+4. It saves only the fields it changed (`save_with_history(…, fields=[…])`).
+
+Lock order — every service in every app takes locks in this order and never an earlier kind
+after a later one, so two services can wait for each other but never deadlock:
+
+    1. shelter beds (every active bed, in id order)
+    2. case
+    3. consultation
+    4. protection decision, then stay, then its extensions
+    5. foster home, then placement
+    6. child, then household member
+    7. deadline
+    8. case-number counter
+    9. the audit chain head (taken when history rows are written)
+
+History change reasons are fixed phrases: they never carry a name, a reason typed by a worker
+or any other personal value (those live encrypted, on the record or its CaseEvent).
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -11,33 +41,140 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from casework import rules
-from casework.choices import CaseStatus, Profession
-from casework.models import Case, CaseEvent, CaseWorker, Child, Team, User
+from casework.choices import CaseStatus, ClosureOutcome, PlanKind, Profession, Role
+from casework.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseShare,
+    CaseWorker,
+    Child,
+    HouseholdMember,
+    Membership,
+    Team,
+    User,
+)
 
 CASE_PERMS = ("casework.view_case", "casework.change_case")
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
-def save_with_history(obj: models.Model, *, actor: User | None, reason: str = "") -> None:
-    """full_clean() then save(), recording who did it and why in the history row."""
+def service(func):
+    """The outermost write: its own durable transaction (it cannot run inside another)."""
+    return transaction.atomic(durable=True)(func)
+
+
+class CaseRuleError(ValidationError):
+    """A move the rules do not allow; the message is shown to the user in Japanese. `field`
+    names the form field it belongs next to, when there is one."""
+
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_dates_in_range(obj: models.Model) -> None:
+    """No record keeps a date the product cannot show (明治6年1月1日 to 2100-12-31): the one
+    guard every service's save passes, whatever form or code path supplied the value."""
+    from casework.wareki import FIRST_DAY, LAST_DAY
+
+    errors: dict[str, list[str]] = {}
+    for f in obj._meta.concrete_fields:
+        if not isinstance(f, models.DateField):  # DateTimeField is a DateField
+            continue
+        value = getattr(obj, f.attname)
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            day = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+        else:
+            day = value
+        if not FIRST_DAY <= day <= LAST_DAY:
+            errors[f.name] = [
+                f"{f.verbose_name}は明治6年（1873年）1月1日から2100年12月31日までにしてください。"
+            ]
+    if errors:
+        raise CaseRuleError(errors)
+
+
+def save_with_history(
+    obj: models.Model, *, actor: User | None, reason: str, fields: list[str] | None = None
+) -> None:
+    """full_clean() then save() (only `fields` when given), recording who did it and why."""
     obj._history_user = actor
     obj._change_reason = reason
+    check_dates_in_range(obj)
     obj.full_clean()
-    obj.save()
+    obj.save(update_fields=fields)
 
 
-def case_event(*, case: Case, actor: User | None, kind: str, text: str) -> CaseEvent:
-    event = CaseEvent(case=case, actor=actor, kind=kind, text=text, at=timezone.now())
-    save_with_history(event, actor=actor, reason=text)
+def lock[M: models.Model](queryset: models.QuerySet[M], pk: Any, *, actor: User | None = None) -> M:
+    """Lock one row for the rest of the transaction and read it afresh (with what `actor` may
+    do with it, from the model's rules, when an actor is given)."""
+    locked = queryset.select_for_update(of=("self",))
+    if actor is not None:
+        locked = locked.with_allowed(actor)
+    return locked.get(pk=pk)
+
+
+def lock_case(case: Case | int, actor: User) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    return lock(Case.objects.select_related("child", "team", "lead"), pk, actor=actor)
+
+
+def case_event(
+    *,
+    case: Case,
+    actor: User | None,
+    kind: str,
+    params: dict | None = None,
+    secret: dict | None = None,
+    at=None,
+) -> CaseEvent:
+    """Record an act on the case's timeline (rendered in words by casework/events.py).
+    Parameters are plain JSON values: labels are passed as str, dates as ISO strings."""
+    secret = {k: str(v) for k, v in (secret or {}).items() if v}
+    event = CaseEvent(
+        case=case,
+        actor=actor,
+        kind=kind,
+        params=params or {},
+        secret=json.dumps(secret, ensure_ascii=False) if secret else "",
+        at=at or timezone.now(),
+    )
+    save_with_history(event, actor=actor, reason="経過の記録")
     return event
 
 
-def _next_seq(fiscal_year: int) -> int:
-    current = Case.objects.filter(fiscal_year=fiscal_year).aggregate(m=Max("seq"))["m"]
-    return (current or 0) + 1
+def _require(case: Case, action: str) -> None:
+    if not case.may(action):
+        raise PermissionDenied
 
 
-@transaction.atomic
-def case_open(
+def _require_open(case: Case) -> None:
+    if case.is_closed:
+        raise CaseRuleError("終結したケースは変更できません。")
+
+
+# --- opening a case, workers ----------------------------------------------------------------
+
+
+def next_case_seq(fiscal_year: int) -> int:
+    """The next case number of a fiscal year, under the counter's lock (lock order: last but
+    the chain head). Also above any number already used, so bulk-loaded cases never collide."""
+    try:
+        with transaction.atomic():
+            CaseCounter.objects.get_or_create(fiscal_year=fiscal_year)
+    except IntegrityError:
+        pass  # another transaction created it at the same moment; it exists now
+    counter = CaseCounter.objects.select_for_update().get(fiscal_year=fiscal_year)
+    used = Case.objects.filter(fiscal_year=fiscal_year).aggregate(m=Max("seq"))["m"] or 0
+    counter.last_seq = max(counter.last_seq, used) + 1
+    counter.save(update_fields=["last_seq"])
+    return counter.last_seq
+
+
+def open_case(
     *,
     actor: User,
     child: Child,
@@ -46,83 +183,79 @@ def case_open(
     category: int,
     opened_on: date,
     summary: str = "",
-    reason: str = "受理",
 ) -> Case:
-    """Accept (受理) a new case for a child in a team, with its lead worker granted access."""
+    """Accept (受理) a case for a child in a team, its lead granted access (a step: runs inside
+    the caller's transaction, e.g. the acceptance of a consultation)."""
+    if not lead.is_active or not lead.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+        raise CaseRuleError(f"{lead} はケースを担当できる役割ではありません。", "lead")
+    if not Membership.objects.filter(team=team, user=lead).exists():
+        raise CaseRuleError(f"{lead} は {team} の職員ではありません。", "lead")
     fiscal_year = rules.fiscal_year_of(opened_on)
-    for _attempt in range(5):
-        case = Case(
-            fiscal_year=fiscal_year,
-            seq=_next_seq(fiscal_year),
-            child=child,
-            team=team,
-            lead=lead,
-            category=category,
-            opened_on=opened_on,
-            summary=summary,
-            status=CaseStatus.ACCEPTED,
-        )
-        try:
-            with transaction.atomic():
-                save_with_history(case, actor=actor, reason=reason)
-            break
-        except (IntegrityError, ValidationError) as exc:
-            if "case_number_unique" not in str(exc) and "fiscal_year" not in str(exc):
-                raise
-    else:  # pragma: no cover - five concurrent collisions
-        raise IntegrityError("case number allocation failed")
-    case_assign(
-        actor=actor,
-        case=case,
-        user=lead,
-        role=lead.profession or Profession.WELFARE,
-        is_lead=True,
-        announce=False,
+    case = Case(
+        fiscal_year=fiscal_year,
+        seq=next_case_seq(fiscal_year),
+        child=child,
+        team=team,
+        lead=lead,
+        category=category,
+        opened_on=opened_on,
+        summary=summary,
+        status=CaseStatus.ACCEPTED,
     )
+    save_with_history(case, actor=actor, reason="受理")
+    assign_worker(actor=actor, case=case, user=lead, role=lead.profession or Profession.WELFARE)
     case_event(
         case=case,
         actor=actor,
         kind="accepted",
-        text=f"ケース {case.number} を受理（主担当：{lead}）",
+        params={"number": case.number, "lead": str(lead)},
     )
     return case
 
 
-@transaction.atomic
-def case_assign(
-    *,
-    actor: User,
-    case: Case,
-    user: User,
-    role: str,
-    is_lead: bool = False,
-    announce: bool = True,
+@service
+def case_open(**kwargs) -> Case:
+    """`open_case` as a transaction of its own (tests, the admin's tools)."""
+    return open_case(**kwargs)
+
+
+def assign_worker(
+    *, actor: User, case: Case, user: User, role: str, is_lead: bool = True, announce: bool = False
 ) -> CaseWorker:
     """Put a worker on a case and grant the object permissions in the same transaction."""
     worker = CaseWorker.objects.filter(case=case, user=user, active=True).first()
     if worker is None:
         worker = CaseWorker(case=case, user=user, role=role, is_lead=is_lead)
-    else:
+        save_with_history(worker, actor=actor, reason="担当者の割当")
+    elif (worker.role, worker.is_lead) != (role, is_lead):
         worker.role, worker.is_lead = role, is_lead
-    save_with_history(worker, actor=actor, reason="担当者の割当")
+        save_with_history(worker, actor=actor, reason="担当者の割当", fields=["role", "is_lead"])
     for perm in CASE_PERMS:
         assign_perm(perm, user, case)
     if announce:
         label = "主担当" if is_lead else worker.get_role_display()
-        case_event(case=case, actor=actor, kind="assigned", text=f"{user} を{label}として割当")
+        case_event(
+            case=case, actor=actor, kind="assigned", params={"user": str(user), "role": label}
+        )
     return worker
 
 
-@transaction.atomic
-def case_unassign(*, actor: User, case: Case, user: User, reason: str) -> None:
+def unassign_worker(*, actor: User, case: Case, user: User, reason: str = "") -> None:
     """Take a worker off a case; their object permissions go in the same transaction."""
-    for worker in CaseWorker.objects.filter(case=case, user=user, active=True):
-        worker.active = False
-        worker.ended_at = timezone.now()
-        save_with_history(worker, actor=actor, reason=reason)
+    for worker in CaseWorker.objects.select_for_update().filter(case=case, user=user, active=True):
+        worker.active, worker.ended_at = False, timezone.now()
+        save_with_history(worker, actor=actor, reason="担当の解除", fields=["active", "ended_at"])
     for perm in CASE_PERMS:
         remove_perm(perm, user, case)
-    case_event(case=case, actor=actor, kind="unassigned", text=f"{user} の担当を解除（{reason}）")
+    if CaseShare.objects.filter(case=case, user=user, active=True).exists():
+        assign_perm("casework.view_case", user, case)  # a read-only share outlives the role
+    case_event(
+        case=case,
+        actor=actor,
+        kind="unassigned",
+        params={"user": str(user)},
+        secret={"reason": reason},
+    )
 
 
 # --- status, plan and closure -------------------------------------------------------------
@@ -138,237 +271,339 @@ MANUAL_MOVES: dict[str, set[str]] = {
     CaseStatus.CLOSED: set(),
 }
 PLAN_STATUSES = {CaseStatus.JUDGMENT, CaseStatus.PLAN_DECIDED, CaseStatus.IN_SUPPORT}
+PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
 
 
-class CaseRuleError(ValidationError):
-    """A move the rules do not allow; the message is shown to the user in Japanese."""
-
-
-def _require_open(case: Case) -> None:
-    if case.is_closed:
-        raise CaseRuleError("終結したケースは変更できません。")
-
-
-def _require_can_change(actor: User, case: Case) -> None:
-    from casework.access import can_change_case
-
+@service
+def case_move_status(
+    *, actor: User, case: Case, to: str, reason: str = "", expected: str | None = None
+) -> Case:
+    """Move a case one step forward (受理→調査→判定, 援助方針決定→援助中). `expected` is the
+    state the user saw: if someone moved the case meanwhile, nothing changes."""
+    case = lock_case(case, actor)
+    _require(case, "change")
     _require_open(case)
-    if not can_change_case(actor, case):
-        raise PermissionDenied
-
-
-def _require_team_supervisor(actor: User, case: Case) -> None:
-    from casework.access import is_supervisor_of
-
-    if not (actor.has_role("supervisor") and is_supervisor_of(actor, case.team_id)):
-        raise PermissionDenied
-
-
-@transaction.atomic
-def case_move_status(*, actor: User, case: Case, to: str, reason: str = "") -> Case:
-    """Move a case one step forward (受理→調査→判定, 援助方針決定→援助中)."""
-    _require_can_change(actor, case)
+    if expected and case.status != expected:
+        raise CaseRuleError(
+            f"このケースは別の職員が「{case.get_status_display()}」に変更しています。"
+            "画面を確認してから、もう一度操作してください。"
+        )
     if to not in MANUAL_MOVES.get(case.status, set()):
         raise CaseRuleError(
-            f"「{case.get_status_display()}」から「{CaseStatus(to).label}」へは移せません。"
+            f"「{case.get_status_display()}」から「{CaseStatus(to).label}」へは移せません。", "to"
         )
     before = case.get_status_display()
     case.status = to
-    save_with_history(case, actor=actor, reason=reason or "状態の変更")
+    save_with_history(case, actor=actor, reason="状態の変更", fields=["status"])
     case_event(
         case=case,
         actor=actor,
         kind="status",
-        text=f"状態を「{before}」から「{case.get_status_display()}」へ変更"
-        + (f"（{reason}）" if reason else ""),
+        params={"before": str(before), "after": str(case.get_status_display()), "to": to},
+        secret={"reason": reason},
     )
     return case
 
 
-@transaction.atomic
+@service
 def case_propose_plan(*, actor: User, case: Case, kind: str, detail: str) -> Case:
     """A worker proposes the support plan (援助方針); a supervisor must approve it."""
-    _require_can_change(actor, case)
+    case = lock_case(case, actor)
+    _require(case, "change")
+    _require_open(case)
     if case.status not in PLAN_STATUSES:
         raise CaseRuleError("援助方針は判定の後に申請できます。")
-    if case.plan_state == "pending":
+    if case.plan_state == PENDING:
         raise CaseRuleError(
             "承認待ちの援助方針があります。承認または差戻しの後に申請してください。"
         )
     case.plan_kind, case.plan_detail = kind, detail
-    case.plan_state, case.plan_requested_by = "pending", actor
+    case.plan_state, case.plan_requested_by = PENDING, actor
     case.plan_approved_by, case.plan_approved_at = None, None
-    save_with_history(case, actor=actor, reason="援助方針の申請")
+    fields = ["plan_kind", "plan_detail", "plan_state", "plan_requested_by"]
+    save_with_history(
+        case,
+        actor=actor,
+        reason="援助方針の申請",
+        fields=[*fields, "plan_approved_by", "plan_approved_at"],
+    )
     case_event(
         case=case,
         actor=actor,
         kind="plan_requested",
-        text=f"援助方針「{case.get_plan_kind_display()}」の承認を申請",
+        params={"plan": str(PlanKind(kind).label), "plan_kind": kind},
     )
     return case
 
 
-@transaction.atomic
+def _decide(case: Case, actor: User, approval: str) -> None:
+    """The checks every supervisor's decision shares: who decides, on what, and not their own."""
+    _require(case, "supervise")
+    _require_open(case)
+    what = "援助方針" if approval == "plan" else "終結"
+    if getattr(case, f"{approval}_state") != PENDING:
+        raise CaseRuleError(f"承認待ちの{what}の申請はありません（すでに判断されています）。")
+    if case.is_own_request(actor, approval):
+        raise CaseRuleError(
+            f"自分が申請した{what}は承認できません。別のスーパーバイザーに依頼してください。"
+        )
+
+
+@service
 def case_decide_plan(*, actor: User, case: Case, approve: bool, comment: str = "") -> Case:
     """The team's supervisor approves or returns the plan; nobody approves their own."""
-    _require_open(case)
-    _require_team_supervisor(actor, case)
-    if case.plan_state != "pending":
-        raise CaseRuleError("承認待ちの援助方針はありません。")
-    if case.plan_requested_by_id == actor.pk:
-        raise CaseRuleError(
-            "自分が申請した援助方針は承認できません。別のスーパーバイザーに依頼してください。"
-        )
+    case = lock_case(case, actor)
+    _decide(case, actor, "plan")
+    fields = ["plan_state"]
     if approve:
-        case.plan_state, case.plan_approved_by = "approved", actor
+        case.plan_state, case.plan_approved_by = APPROVED, actor
         case.plan_approved_at = timezone.now()
+        fields += ["plan_approved_by", "plan_approved_at"]
         if case.status == CaseStatus.JUDGMENT:
             case.status = CaseStatus.PLAN_DECIDED
-        text = f"援助方針「{case.get_plan_kind_display()}」を承認"
+            fields.append("status")
     else:
-        case.plan_state = "returned"
-        text = "援助方針を差戻し"
-    if comment:
-        text += f"（{comment}）"
-    save_with_history(case, actor=actor, reason=text)
-    case_event(case=case, actor=actor, kind="plan_decided", text=text)
+        case.plan_state = RETURNED
+    save_with_history(
+        case, actor=actor, reason="援助方針の承認" if approve else "援助方針の差戻し", fields=fields
+    )
+    case_event(
+        case=case,
+        actor=actor,
+        kind="plan_decided",
+        params={"plan": str(case.get_plan_kind_display()), "approved": approve},
+        secret={"comment": comment},
+    )
     return case
 
 
-@transaction.atomic
+@service
 def case_request_closure(*, actor: User, case: Case, outcome: str, reason: str) -> Case:
-    _require_can_change(actor, case)
-    if case.closure_state == "pending":
+    case = lock_case(case, actor)
+    _require(case, "change")
+    _require_open(case)
+    if case.closure_state == PENDING:
         raise CaseRuleError("終結はすでに承認待ちです。")
-    case.closure_state, case.closure_outcome = "pending", outcome
+    case.closure_state, case.closure_outcome = PENDING, outcome
     case.closure_reason, case.closure_requested_by = reason, actor
-    save_with_history(case, actor=actor, reason="終結の申請")
+    save_with_history(
+        case,
+        actor=actor,
+        reason="終結の申請",
+        fields=["closure_state", "closure_outcome", "closure_reason", "closure_requested_by"],
+    )
     case_event(
         case=case,
         actor=actor,
         kind="closure_requested",
-        text=f"終結（{case.get_closure_outcome_display()}）の承認を申請",
+        params={"outcome": str(ClosureOutcome(outcome).label)},
     )
     return case
 
 
-@transaction.atomic
+@service
 def case_decide_closure(
     *, actor: User, case: Case, approve: bool, closed_on: date | None = None, comment: str = ""
 ) -> Case:
     """Closure needs the team supervisor's approval; the requester cannot approve it."""
-    _require_open(case)
-    _require_team_supervisor(actor, case)
-    if case.closure_state != "pending":
-        raise CaseRuleError("承認待ちの終結申請はありません。")
-    if case.closure_requested_by_id == actor.pk:
-        raise CaseRuleError(
-            "自分が申請した終結は承認できません。別のスーパーバイザーに依頼してください。"
-        )
+    case = lock_case(case, actor)
+    _decide(case, actor, "closure")
+    fields = ["closure_state"]
     if approve:
         closed_on = closed_on or timezone.localdate()
         if closed_on < case.opened_on:
-            raise CaseRuleError("終結日は受理日より後の日付にしてください。")
-        case.closure_state, case.closure_approved_by = "approved", actor
+            raise CaseRuleError("終結日は受理日以降の日付にしてください。", "closed_on")
+        if closed_on > timezone.localdate():
+            raise CaseRuleError("終結日に未来の日付は入力できません。", "closed_on")
+        case.closure_state, case.closure_approved_by = APPROVED, actor
         case.status, case.closed_on = CaseStatus.CLOSED, closed_on
-        text = f"終結を承認（{case.get_closure_outcome_display()}）"
+        fields += ["closure_approved_by", "status", "closed_on"]
     else:
-        case.closure_state = "returned"
-        text = "終結申請を差戻し"
-    if comment:
-        text += f"（{comment}）"
-    save_with_history(case, actor=actor, reason=text)
-    case_event(case=case, actor=actor, kind="closure_decided", text=text)
+        case.closure_state = RETURNED
+    save_with_history(
+        case, actor=actor, reason="終結の承認" if approve else "終結の差戻し", fields=fields
+    )
+    case_event(
+        case=case,
+        actor=actor,
+        kind="closure_decided",
+        params={
+            "outcome": str(case.get_closure_outcome_display()),
+            "approved": approve,
+            "closed_on": closed_on.isoformat() if approve else "",
+        },
+        secret={"comment": comment},
+    )
     return case
 
 
-@transaction.atomic
+@service
 def case_transfer(*, actor: User, case: Case, new_lead: User, team: Team, reason: str) -> Case:
-    """Hand the case to a new lead (and team); the old lead loses access in the same transaction."""
-    from casework.models import Membership
-
+    """Hand the case to a new lead (and team); the old lead loses access in the same transaction.
+    Two supervisors transferring at once are served one after the other: the second sees the
+    first's new lead and team (and may no longer supervise the case at all)."""
+    case = lock_case(case, actor)
+    _require(case, "supervise")
     _require_open(case)
-    _require_team_supervisor(actor, case)
     if not reason.strip():
-        raise CaseRuleError("移管の理由を入力してください。")
+        raise CaseRuleError("移管の理由を入力してください。", "reason")
     if not Membership.objects.filter(team=team, user=new_lead).exists():
-        raise CaseRuleError(f"{new_lead} は {team} の職員ではありません。")
-    if not new_lead.has_role("caseworker", "supervisor"):
-        raise CaseRuleError(f"{new_lead} はケースを担当できる役割ではありません。")
+        raise CaseRuleError(f"{new_lead} は {team} の職員ではありません。", "new_lead")
+    if not new_lead.is_active or not new_lead.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+        raise CaseRuleError(f"{new_lead} はケースを担当できる役割ではありません。", "new_lead")
     if new_lead.pk == case.lead_id and team.pk == case.team_id:
-        raise CaseRuleError("現在と同じ担当・係です。")
+        raise CaseRuleError("現在と同じ担当・係です。", "new_lead")
     old_lead, old_team = case.lead, case.team
     if new_lead.pk != old_lead.pk:
-        case_unassign(actor=actor, case=case, user=old_lead, reason=f"移管：{reason}")
+        unassign_worker(actor=actor, case=case, user=old_lead, reason="移管")
     if team.pk != old_team.pk:
         # Co-workers of the old team go too: the case now belongs to another team.
+        members = set(Membership.objects.filter(team=team).values_list("user_id", flat=True))
         for worker in CaseWorker.objects.filter(case=case, active=True).select_related("user"):
-            if not Membership.objects.filter(team=team, user=worker.user).exists():
-                case_unassign(actor=actor, case=case, user=worker.user, reason=f"移管：{reason}")
+            if worker.user_id not in members and worker.user_id != old_lead.pk:
+                unassign_worker(actor=actor, case=case, user=worker.user, reason="移管")
     case.lead, case.team = new_lead, team
-    save_with_history(case, actor=actor, reason=f"移管：{reason}")
-    case_assign(
-        actor=actor,
-        case=case,
-        user=new_lead,
-        role=new_lead.profession or Profession.WELFARE,
-        is_lead=True,
-        announce=False,
+    save_with_history(case, actor=actor, reason="移管", fields=["lead", "team"])
+    assign_worker(
+        actor=actor, case=case, user=new_lead, role=new_lead.profession or Profession.WELFARE
     )
     case_event(
         case=case,
         actor=actor,
         kind="transferred",
-        text=f"{old_team}・{old_lead} から {team}・{new_lead} へ移管（{reason}）",
+        params={
+            "old_team": str(old_team),
+            "old_lead": str(old_lead),
+            "team": str(team),
+            "lead": str(new_lead),
+        },
+        secret={"reason": reason.strip()},
     )
     return case
 
 
-@transaction.atomic
+def eligible_coworkers(case: Case) -> models.QuerySet[User]:
+    """Who may be added to a case: active caseworkers and supervisors of its team who are not
+    already on it (the picker and the service ask the same question)."""
+    on_case = CaseWorker.objects.filter(case=case, active=True).values("user_id")
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__team_id=case.team_id,
+            groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR],
+        )
+        .exclude(pk__in=on_case)
+        .distinct()
+        .order_by("username")
+    )
+
+
+@service
 def case_add_worker(*, actor: User, case: Case, user: User, role: str) -> CaseWorker:
     """A supervisor adds a co-worker (児童心理司, 保健師, 医師, 弁護士…) from the case's team."""
-    from casework.models import Membership
-
+    case = lock_case(case, actor)
+    _require(case, "supervise")
     _require_open(case)
-    _require_team_supervisor(actor, case)
-    if not Membership.objects.filter(team_id=case.team_id, user=user).exists():
-        raise CaseRuleError(f"{user} は {case.team} の職員ではありません。")
     if CaseWorker.objects.filter(case=case, user=user, active=True).exists():
-        raise CaseRuleError(f"{user} はすでにこのケースの担当です。")
-    return case_assign(actor=actor, case=case, user=user, role=role)
+        raise CaseRuleError(f"{user} はすでにこのケースの担当です。", "user")
+    if not eligible_coworkers(case).filter(pk=user.pk).exists():
+        raise CaseRuleError(
+            f"{user} は {case.team} の担当職員（福祉司・心理司・SV）ではありません。", "user"
+        )
+    return assign_worker(actor=actor, case=case, user=user, role=role, is_lead=False, announce=True)
 
 
-@transaction.atomic
+@service
 def case_remove_worker(*, actor: User, case: Case, user: User, reason: str) -> None:
+    case = lock_case(case, actor)
+    _require(case, "supervise")
     _require_open(case)
-    _require_team_supervisor(actor, case)
     if user.pk == case.lead_id:
         raise CaseRuleError("主担当は解除できません。移管で担当を替えてください。")
-    case_unassign(actor=actor, case=case, user=user, reason=reason or "担当の解除")
+    if not CaseWorker.objects.filter(case=case, user=user, active=True).exists():
+        raise CaseRuleError(f"{user} はこのケースの担当ではありません。")
+    unassign_worker(actor=actor, case=case, user=user, reason=reason)
+
+
+@service
+def case_share(*, actor: User, case: Case, user: User, reason: str) -> CaseShare:
+    """A supervisor of the owning team lets a worker of another team read this case (e.g. a
+    child's earlier case, for the team now working with the child). Read only; logged."""
+    case = lock_case(case, actor)
+    _require(case, "supervise")
+    if not reason.strip():
+        raise CaseRuleError("共有の理由を入力してください。", "reason")
+    if not user.is_active or not user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+        raise CaseRuleError(f"{user} はケースを閲覧できる役割ではありません。", "user")
+    if CaseShare.objects.filter(case=case, user=user, active=True).exists():
+        raise CaseRuleError(f"{user} にはすでに共有しています。", "user")
+    share = CaseShare(case=case, user=user, shared_by=actor, reason=reason.strip())
+    save_with_history(share, actor=actor, reason="ケースの共有")
+    assign_perm("casework.view_case", user, case)
+    team = Membership.objects.filter(user=user).select_related("team").first()
+    case_event(
+        case=case,
+        actor=actor,
+        kind="shared",
+        params={"user": str(user), "team": str(team.team) if team else ""},
+        secret={"reason": reason.strip()},
+    )
+    return share
+
+
+@service
+def case_unshare(*, actor: User, share: CaseShare) -> CaseShare:
+    case = lock_case(share.case_id, actor)
+    _require(case, "supervise")
+    share = lock(CaseShare.objects.all(), share.pk)
+    if not share.active:
+        raise CaseRuleError("この共有はすでに終了しています。")
+    share.active, share.ended_at = False, timezone.now()
+    save_with_history(share, actor=actor, reason="共有の終了", fields=["active", "ended_at"])
+    if not CaseWorker.objects.filter(case=case, user=share.user, active=True).exists():
+        remove_perm("casework.view_case", share.user, case)
+    case_event(case=case, actor=actor, kind="unshared", params={"user": str(share.user)})
+    return share
 
 
 # --- notes and school liaison --------------------------------------------------------------
 
 
-@transaction.atomic
+def check_not_future(value, what: str, field: str) -> None:
+    now = timezone.now()
+    limit = now + FUTURE_TOLERANCE if hasattr(value, "tzinfo") else timezone.localdate()
+    if value > limit:
+        raise CaseRuleError(f"{what}に未来の日時は入力できません。", field)
+
+
+@service
 def note_add(*, actor: User, case: Case, kind: str, occurred_at, body: str):
     from casework.models import CaseNote
 
-    _require_can_change(actor, case)
-    if occurred_at > timezone.now() + timedelta(minutes=5):
-        raise CaseRuleError("実施日時に未来の日時は入力できません。")
+    case = lock_case(case, actor)
+    _require(case, "change")
+    _require_open(case)
+    check_not_future(occurred_at, "実施日時", "occurred_at")
+    if timezone.localtime(occurred_at).date() < case.opened_on:
+        raise CaseRuleError("実施日時は受理日以降の日時にしてください。", "occurred_at")
     note = CaseNote(case=case, kind=kind, occurred_at=occurred_at, author=actor, body=body)
     save_with_history(note, actor=actor, reason="ケース記録の追加")
     return note
 
 
-@transaction.atomic
+@service
 def school_liaison_add(
     *, actor: User, case: Case, school: str, contacted_on: date, contact_person: str, agreed: str
 ):
     from casework.models import SchoolLiaison
 
-    _require_can_change(actor, case)
+    case = lock_case(case, actor)
+    _require(case, "change")
+    _require_open(case)
+    if contacted_on > timezone.localdate():
+        raise CaseRuleError("連絡日に未来の日付は入力できません。", "contacted_on")
+    if contacted_on < case.opened_on:
+        raise CaseRuleError("連絡日は受理日以降の日付にしてください。", "contacted_on")
     liaison = SchoolLiaison(
         case=case,
         school=school,
@@ -384,43 +619,63 @@ def school_liaison_add(
 # --- children and households --------------------------------------------------------------
 
 
-def can_edit_child(user: User, child: Child) -> bool:
-    """A child's identity is edited by those who may change one of the child's open cases."""
-    from casework.access import can_change_case
-
-    return any(
-        can_change_case(user, case)
-        for case in Case.objects.visible_to(user)
-        .filter(child=child)
-        .exclude(status=CaseStatus.CLOSED)
-    )
-
-
-@transaction.atomic
-def child_update(*, actor: User, child: Child, data: dict, reason: str) -> Child:
-    if not can_edit_child(actor, child):
+def lock_child(child: Child | int, actor: User) -> Child:
+    pk = child.pk if isinstance(child, Child) else child
+    locked = lock(Child.objects.all(), pk, actor=actor)
+    if not locked.may("change"):
         raise PermissionDenied
-    for name, value in data.items():
-        setattr(child, name, value)
-    save_with_history(child, actor=actor, reason=reason or "児童情報の修正")
+    return locked
+
+
+CHILD_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "birth_date",
+    "sex",
+    "town",
+    "address",
+    "school",
+    "allergies",
+)
+
+
+@service
+def child_update(*, actor: User, child: Child, data: dict, reason: str) -> Child:
+    """Correct a child's identity; only the fields that differ are saved (and the name index
+    with the name or birth date)."""
+    child = lock_child(child, actor)
+    changed = [name for name in CHILD_FIELDS if name in data and getattr(child, name) != data[name]]
+    if not changed:
+        raise CaseRuleError("変更された項目がありません。")
+    for name in changed:
+        setattr(child, name, data[name])
+    # Why it changed is a worker's words about the family: kept encrypted on the record (and
+    # so in its history), never in the plain change reason.
+    child.change_note = reason.strip()
+    fields = [*changed, "change_note"]
+    if {"family_name_kana", "given_name_kana", "birth_date"} & set(changed):
+        fields.append("name_index")
+    save_with_history(child, actor=actor, reason="児童情報の修正", fields=fields)
     return child
 
 
-@transaction.atomic
-def household_add(*, actor: User, child: Child, data: dict):
-    from casework.models import HouseholdMember
-
-    if not can_edit_child(actor, child):
-        raise PermissionDenied
+@service
+def household_add(*, actor: User, child: Child, data: dict) -> HouseholdMember:
+    child = lock_child(child, actor)
     member = HouseholdMember(child=child, **data)
     save_with_history(member, actor=actor, reason="世帯員の追加")
     return member
 
 
-@transaction.atomic
-def household_end(*, actor: User, member, reason: str) -> None:
+@service
+def household_end(*, actor: User, member: HouseholdMember, reason: str = "") -> HouseholdMember:
     """A member who has left the household stays on record, marked as former (never deleted)."""
-    if not can_edit_child(actor, member.child):
-        raise PermissionDenied
+    lock_child(member.child_id, actor)
+    member = lock(HouseholdMember.objects.all(), member.pk)
+    if not member.active:
+        raise CaseRuleError("この世帯員はすでに「以前の世帯員」です。")
     member.active = False
-    save_with_history(member, actor=actor, reason=reason or "世帯から外れた")
+    save_with_history(member, actor=actor, reason="世帯から外れた", fields=["active"])
+    return member

@@ -45,7 +45,9 @@ def build_timeline(case, limit: int = 200) -> list[TimelineItem]:
             )
         )
     for event in case.events.select_related("actor").order_by("-at")[:limit]:
-        items.append(TimelineItem(event.at, "event", "経過", event.text, str(event.actor or "")))
+        items.append(
+            TimelineItem(event.at, "event", event.kind_label, event.words, str(event.actor or ""))
+        )
     for liaison in case.school_liaisons.select_related("author").order_by("-contacted_on")[:limit]:
         items.append(
             TimelineItem(

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import Category, Role
-from casework.forms import DATE_ERROR, DATETIME_ERROR, ChildForm, DateInput, DateTimeInput
+from casework.forms import ChildForm, DayField, MomentField
 from casework.models import Team, User
 from casework.rules import fiscal_year_of
-from intake.access import member_team_ids
 from intake.choices import (
     AbuseType,
     Agency,
@@ -21,7 +20,7 @@ from intake.choices import (
     SafetyMethod,
     Urgency,
 )
-from intake.models import Route
+from intake.models import Route, queue_team_ids
 from intake.selectors import category_choices, route_choices
 from intake.services import MSG_SEEN_DIRECTLY as SEEN_DIRECTLY_ERROR
 from intake.services import ConsultationData, Reporter
@@ -43,12 +42,9 @@ class ConsultationForm(forms.Form):
         empty_label=None,
         error_messages={"required": _("受付した係を選んでください。")},
     )
-    received_at = forms.DateTimeField(
+    received_at = MomentField(
         label=_("受付日時"),
         help_text=_("電話・来所を受けた時刻。虐待通告では、この時刻から48時間の期限が始まります。"),
-        widget=DateTimeInput(),
-        input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": DATETIME_ERROR, "required": DATETIME_ERROR},
     )
     channel = forms.ChoiceField(
         label=_("受付方法"),
@@ -73,12 +69,10 @@ class ConsultationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("児童虐待相談のとき。複数選べます。"),
     )
-    act_date = forms.DateField(
+    act_date = DayField(
         label=_("行為の日"),
         required=False,
-        widget=DateInput(),
         help_text=_("触法行為等相談のとき（行為時14歳未満か確認します）"),
-        error_messages={"invalid": DATE_ERROR},
     )
     urgency = forms.ChoiceField(
         label=_("緊急度"), choices=Urgency.choices, widget=forms.RadioSelect
@@ -104,7 +98,7 @@ class ConsultationForm(forms.Form):
         kwargs["initial"].setdefault("received_at", _now_minute())
         kwargs["initial"].setdefault("urgency", "medium")
         super().__init__(*args, **kwargs)
-        teams = Team.objects.filter(pk__in=member_team_ids(user)).order_by("name")
+        teams = Team.objects.filter(pk__in=queue_team_ids(user), active=True).order_by("name")
         self.fields["team"].queryset = teams
         self.fields["route"].choices = [BLANK, *route_choices()]
         self.fields["category"].choices = [BLANK, *category_choices()]
@@ -177,9 +171,7 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args, user: User, initial_team: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from casework.access import supervised_team_ids
-
-        teams = Team.objects.filter(pk__in=supervised_team_ids(user), active=True).order_by("name")
+        teams = Team.objects.filter(pk__in=user.supervises(), active=True).order_by("name")
         self.fields["team"].queryset = teams
         self.fields["team"].initial = initial_team
         self.fields["lead"].queryset = (
@@ -210,12 +202,7 @@ class DeclineForm(forms.Form):
 
 
 class SafetyForm(forms.Form):
-    seen_at = forms.DateTimeField(
-        label=_("確認日時"),
-        widget=DateTimeInput(),
-        input_formats=DATETIME_FORMATS,
-        error_messages={"invalid": DATETIME_ERROR, "required": DATETIME_ERROR},
-    )
+    seen_at = MomentField(label=_("確認日時"))
     seen_by = forms.CharField(
         label=_("確認した人"),
         max_length=80,
@@ -270,18 +257,8 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("受付方法"), required=False, choices=[("", _("すべて"))] + Channel.choices
     )
-    received_from = forms.DateField(
-        label=_("受付日（から）"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR},
-    )
-    received_to = forms.DateField(
-        label=_("受付日（まで）"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR},
-    )
+    received_from = DayField(label=_("受付日（から）"), required=False)
+    received_to = DayField(label=_("受付日（まで）"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -12,10 +12,15 @@ def register() -> None:
     if _registered:
         return
     from casework import registry
-    from casework.access import register_child_scope
-    from casework.registry import register_child_panel, register_dashboard_panel, register_seeder
+    from casework.registry import (
+        register_child_panel,
+        register_child_rule,
+        register_dashboard_panel,
+        register_seeder,
+    )
     from casework.timeline import register_timeline_source
-    from intake.access import intake_child_scope
+    from intake import events  # noqa: F401  (registers intake's timeline event kinds)
+    from intake.models import child_rule
     from intake.panels import (
         case_clock_panel,
         child_panel,
@@ -24,7 +29,7 @@ def register() -> None:
     )
     from intake.seed import seed_intake
 
-    register_child_scope(intake_child_scope)
+    register_child_rule(child_rule)
     register_timeline_source(consultation_timeline)
     register_child_panel(child_panel)
     register_dashboard_panel(safety_clock_panel)

@@ -12,13 +12,15 @@ from functools import cache
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from casework.choices import CATEGORY_GROUP, Category, ConsultationGroup
+from casework.choices import CATEGORY_GROUP, Category, ConsultationGroup, Role
 from casework.fields import EncryptedCharField, EncryptedTextField
+from casework.models import Case
+from casework.models.scoping import Scoped, ScopedQuerySet, any_of
 from intake.choices import (
     ABUSE_FIELDS,
     AbuseType,
@@ -66,6 +68,9 @@ class Route(models.Model):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="route_period_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(sort_order__lte=32767), name="route_sort_order_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,12 +107,64 @@ LIST_DEFERRED = (
 )
 
 
-class ConsultationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ConsultationQuerySet:
-        """Only the consultations this user may open (intake/access.py decides)."""
-        from intake.access import scope_consultations
+INTAKE_ROLES = (Role.INTAKE, Role.SUPERVISOR)  # the queue and new consultations
+DETAIL_ROLES = (Role.INTAKE, Role.SUPERVISOR, Role.CASEWORKER)
+REPORT_ROLES = (Role.INTAKE, Role.SUPERVISOR, Role.AUDITOR)  # statistics: no personal data
 
-        return scope_consultations(self, user)
+
+def queue_team_ids(user) -> frozenset[int]:
+    """The teams whose queue the user works and for which they record consultations: intake
+    staff their (active) teams, supervisors the teams they supervise."""
+    teams: set[int] = set()
+    if user.has_role(Role.INTAKE):
+        teams |= user.team_ids()
+    if user.has_role(Role.SUPERVISOR):
+        teams |= user.supervises()
+    return frozenset(teams)
+
+
+def _in_teams(team_ids, field: str = "team_id") -> Q | None:
+    return Q(**{f"{field}__in": sorted(team_ids)}) if team_ids else None
+
+
+class ConsultationQuerySet(ScopedQuerySet):
+    """Rules for consultations (intake's scope, written once):
+
+    - view: the receiving team's intake staff and supervisors; the workers of the case it
+      became (those who may open that case);
+    - decide (受理 or close): a supervisor of the receiving team;
+    - reveal (the reporter, DOMAIN §3): the receiving team's supervisors, the supervisors of
+      the resulting case's team and its lead worker — every reveal is logged;
+    - confirm (a 48-hour safety confirmation): the receiving team's supervisors and, once there
+      is a case, everyone who may change it.
+    """
+
+    actions = ("view", "decide", "reveal", "confirm")
+
+    def rule(self, user, action: str) -> Q:
+        supervised = _in_teams(user.supervises())
+        if action == "view":
+            intake = _in_teams(user.team_ids()) if user.has_role(Role.INTAKE) else None
+            case = None
+            if user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+                # Correlated EXISTS, not IN (…): under an OR, IN would build the whole set of
+                # the user's visible cases (100,000 for a supervisor) for every query.
+                case = Q(Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))))
+            return any_of([intake, supervised, case])
+        if action == "decide":
+            return any_of([supervised])
+        if action == "reveal":
+            case_team = _in_teams(user.supervises(), "case__team_id")
+            lead = (
+                Q(case__lead_id=user.pk)
+                if user.has_role(Role.CASEWORKER, Role.SUPERVISOR)
+                else None
+            )
+            return any_of([supervised, case_team, lead])
+        # confirm
+        changeable = Case.objects.restrict(user, "change")
+        case = Q(Exists(changeable.filter(pk=OuterRef("case_id"))))
+        return Q(safety_due_at__isnull=False) & any_of([supervised, case])
 
     def for_list(self) -> ConsultationQuerySet:
         """What lists show; the narratives and the reporter are not even read (nor decrypted)."""
@@ -120,7 +177,7 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(safety_due_at__isnull=False, safety_confirmed_at__isnull=True)
 
 
-class Consultation(models.Model):
+class Consultation(Scoped, models.Model):
     """One contact with the centre, counted in the statistics whatever becomes of it."""
 
     received_at = models.DateTimeField(_("受付日時"))
@@ -140,6 +197,11 @@ class Consultation(models.Model):
         verbose_name=_("児童"),
     )
     act_date = models.DateField(_("行為の日"), null=True, blank=True)
+    registered_child = models.BooleanField(
+        _("この受付で児童を登録"),
+        default=False,
+        help_text=_("児童をこの受付で新しく登録したとき。既存の児童に結びつけた受付では偽。"),
+    )
 
     reporter_anonymous = models.BooleanField(_("匿名"), default=False)
     reporter_name = EncryptedCharField(_("通告者・相談者の氏名"), max_length=80, blank=True)
@@ -195,6 +257,12 @@ class Consultation(models.Model):
         verbose_name = _("相談受付")
         verbose_name_plural = _("相談受付")
         ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__gte=1, category__lte=16),
+                name="consultation_category_in_range",
+            ),
+        ]
         indexes = [
             # The queue reads the newest first and stops after a page (filters applied as it goes).
             models.Index(fields=["-received_at", "-id"], name="consult_newest"),
@@ -304,3 +372,20 @@ class SafetyConfirmation(models.Model):
     def within_deadline(self) -> bool:
         due = self.consultation.safety_due_at
         return due is None or self.seen_at <= due
+
+
+def child_rule(user, action: str) -> Q | None:
+    """Registered with casework: what intake staff and the receiving team's supervisors see of
+    the children of their teams' consultations. A child the team registered through a
+    consultation: the full record. A child a consultation was merely linked to (registered by
+    someone else): the identity only — linking grants nothing more (issue 8); the child enters
+    a team's scope fully only when the consultation is accepted into that team's case."""
+    if action not in ("view", "full"):
+        return None
+    teams = queue_team_ids(user)
+    if not teams:
+        return None
+    theirs = Consultation.objects.filter(team_id__in=sorted(teams), child_id=OuterRef("pk"))
+    if action == "full":
+        theirs = theirs.filter(registered_child=True)
+    return Q(Exists(theirs))

@@ -10,8 +10,7 @@ from __future__ import annotations
 from casework.choices import Role
 from casework.templatetags.wareki import wareki_datetime
 from casework.timeline import TimelineItem
-from intake.access import DETAIL_ROLES, INTAKE_ROLES
-from intake.models import Consultation, SafetyConfirmation
+from intake.models import DETAIL_ROLES, INTAKE_ROLES, Consultation, SafetyConfirmation
 from intake.selectors import visible_clocks
 
 PANEL_ROWS = 50

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from casework.access import require_roles
 from casework.rules import fiscal_year_of
-from intake.access import REPORT_ROLES
 from intake.forms import StatisticsForm
+from intake.models import REPORT_ROLES
 from intake.statistics import as_csv, as_xlsx, consultation_table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -255,7 +255,7 @@ def seed_intake(context: dict) -> str:
     with transaction.atomic():
         origins = seeder.origins()
         coverage = seeder.coverage()
-        open_, overdue, confirmed = seeder.live_reports()
+    open_, overdue, confirmed = seeder.live_reports()  # through the services (each durable)
     total = origins + coverage + open_ + overdue + confirmed
     return (
         f"相談受付: {total} 件（ケースの受理元 {origins}、全種別・全経路 {coverage}、"

@@ -9,12 +9,12 @@ from difflib import SequenceMatcher
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from casework.choices import CATEGORY_GROUP, Category, ConsultationGroup
+from casework.access import log_access_by
+from casework.choices import CATEGORY_GROUP, AccessAction, Category, ConsultationGroup
 from casework.crypto import normalize_kana
-from casework.models import Child, User
+from casework.models import AccessLog, Child, User
 from casework.models.children import child_name_index
-from intake.access import queue_team_ids
-from intake.models import Consultation, Route
+from intake.models import Consultation, Route, queue_team_ids
 
 CLOCKS_SHOWN = 100
 SIMILAR_SCANNED = 200  # visible children born the same day whose names are compared
@@ -27,9 +27,9 @@ def day_start(day: date) -> datetime:
 
 
 def queue_teams(user: User) -> list[int]:
-    """The teams whose queue the user works, as ids (one query): literal ids give PostgreSQL
-    the row estimates it needs to read the newest consultations from the index."""
-    return list(queue_team_ids(user).values_list("team_id", flat=True))
+    """The teams whose queue the user works, as ids: literal ids give PostgreSQL the row
+    estimates it needs to read the newest consultations from the index."""
+    return sorted(queue_team_ids(user))
 
 
 def queue_base(team_ids: list[int]) -> QuerySet[Consultation]:
@@ -76,25 +76,78 @@ def visible_clocks(user: User) -> QuerySet[Consultation]:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A child who may be the one being entered. Only identifying basics are shown."""
+    """A child who may be the one being entered. For a child outside the user's scope only
+    the fact of a registration and the district are shown (issue 8), never the name."""
 
     child: Child
     exact: bool  # same kana name and birth date (blind index)
     score: float
+    in_scope: bool = True
+
+    @property
+    def district(self) -> str:
+        return self.child.district
+
+
+PROBE_LIMIT = 10  # duplicate checks without a saved consultation …
+PROBE_WINDOW = timedelta(minutes=10)  # … within this window, then the check is refused
+MSG_PROBING = (
+    "短時間に重複確認が繰り返されたため、確認を停止しました（記録されています）。"
+    "受け付ける相談を保存するか、10分後にもう一度お試しください。"
+)
+
+
+class ProbingRefused(Exception):
+    """Too many duplicate checks without a save: a sweep of birth dates, not intake work."""
 
 
 def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, normalize_kana(a), normalize_kana(b)).ratio()
 
 
+def _checks_since_last_save(user: User, now: datetime) -> int:
+    since = now - PROBE_WINDOW
+    last_save = (
+        Consultation.objects.filter(received_by=user, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return AccessLog.objects.filter(
+        user=user, action=AccessAction.CHECK, at__gte=max(since, last_save or since)
+    ).count()
+
+
 def duplicate_candidates(
-    user: User, family_kana: str, given_kana: str, birth_date: date
+    request, family_kana: str, given_kana: str, birth_date: date
 ) -> list[Candidate]:
-    """Exact blind-index matches among all children (never merged, only offered), then children
-    the user may see who were born the same day with a similar kana name. Two queries."""
+    """Exact blind-index matches among all children (offered for linking, never merged), then
+    children the user may see who were born the same day with a similar kana name.
+
+    Every check is logged; a match outside the user's scope is logged as such; the eleventh
+    check within ten minutes without a saved consultation is refused (ProbingRefused)."""
+    user = request.user
+    now = timezone.now()
+    if _checks_since_last_save(user, now) >= PROBE_LIMIT:
+        log_access_by(request, Child._meta.label, "", AccessAction.REFUSED)
+        raise ProbingRefused(MSG_PROBING)
+    log_access_by(request, Child._meta.label, "", AccessAction.CHECK)
     index = child_name_index(family_kana, given_kana, birth_date)
-    exact = list(Child.objects.filter(name_index=index).order_by("pk")[:20])
-    found = [Candidate(child, True, 1.0) for child in exact]
+    # Only what may be shown of any child is read (and decrypted): the district's town.
+    exact = list(
+        Child.objects.filter(name_index=index).only("pk", "town", "birth_date").order_by("pk")[:20]
+    )
+    visible = {
+        child.pk: child
+        for child in Child.objects.visible_to(user).filter(pk__in=[c.pk for c in exact])
+    }
+    found = []
+    for child in exact:
+        in_scope = child.pk in visible
+        child = visible.get(child.pk, child)
+        if not in_scope:
+            log_access_by(request, Child._meta.label, str(child.pk), AccessAction.MATCH)
+        found.append(Candidate(child, True, 1.0, in_scope))
     seen = {child.pk for child in exact}
     typed = f"{family_kana}{given_kana}"
     similar = []

@@ -6,18 +6,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from casework import rules
-from casework.access import is_supervisor_of
-from casework.choices import Category, Role
-from casework.models import Case, Child, Membership, Team, User
-from casework.services import case_event, case_open, save_with_history
-from intake.access import can_confirm_safety, can_decide
+from casework.choices import Category
+from casework.models import Case, Child, Team, User
+from casework.services import (
+    CaseRuleError,
+    case_event,
+    lock,
+    open_case,
+    save_with_history,
+    service,
+)
 from intake.choices import ABUSE_FIELDS, Agency, ConsultationStatus, Outcome
-from intake.models import Consultation, Route, SafetyConfirmation
+from intake.models import Consultation, Route, SafetyConfirmation, queue_team_ids
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -35,7 +39,7 @@ MSG_SEEN_DIRECTLY = "安全確認は児童を直接目視したときに記録�
 MSG_NOT_OPEN = "この相談はすでに受理または終了の判断がされています。"
 
 
-class IntakeRuleError(ValidationError):
+class IntakeRuleError(CaseRuleError):
     """A consultation the rules refuse; messages are keyed by form field, in Japanese."""
 
 
@@ -94,13 +98,12 @@ def check_rules(data: ConsultationData, birth_date: date | None) -> dict[str, li
 
 
 def _require_receiver(actor: User, team: Team) -> None:
-    if not actor.has_role(Role.INTAKE, Role.SUPERVISOR):
-        raise PermissionDenied
-    if not team.active or not Membership.objects.filter(team=team, user=actor).exists():
+    """Consultations are recorded for a team whose queue the actor works."""
+    if not team.active or team.pk not in queue_team_ids(actor):
         raise PermissionDenied
 
 
-@transaction.atomic
+@service
 def consultation_create(
     *,
     actor: User,
@@ -125,6 +128,7 @@ def consultation_create(
         child = new_child
     reporter = data.reporter
     consultation = Consultation(
+        registered_child=new_child is not None,
         received_at=data.received_at,
         channel=data.channel,
         route=data.route,
@@ -149,71 +153,85 @@ def consultation_create(
     return consultation
 
 
-def _lock_open(consultation: Consultation) -> Consultation:
-    """Re-read the row under a lock: two supervisors cannot both accept the same consultation."""
-    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if locked.status != ConsultationStatus.OPEN:
-        raise IntakeRuleError(MSG_NOT_OPEN)
+def _lock_for(actor: User, consultation: Consultation, action: str) -> Consultation:
+    """Re-read the consultation under a lock, with what the actor may do with it."""
+    locked = lock(Consultation.objects.select_related("child"), consultation.pk, actor=actor)
+    if not locked.may(action):
+        raise PermissionDenied
     return locked
 
 
-@transaction.atomic
+def _require_open(consultation: Consultation) -> None:
+    """Two supervisors cannot both accept (or close) the same consultation."""
+    if consultation.status != ConsultationStatus.OPEN:
+        raise IntakeRuleError(MSG_NOT_OPEN)
+
+
+@service
 def consultation_accept(*, actor: User, consultation: Consultation, team: Team, lead: User) -> Case:
     """受理: open a new case for the child in a team with a lead worker (who gets access)."""
-    if not can_decide(actor, consultation):
-        raise PermissionDenied
-    if not is_supervisor_of(actor, team.pk):
-        raise PermissionDenied
-    locked = _lock_open(consultation)
-    if not Membership.objects.filter(team=team, user=lead).exists():
-        raise IntakeRuleError({"lead": [f"{lead} は {team} の職員ではありません。"]})
-    if not lead.is_active or not lead.has_role(Role.CASEWORKER, Role.SUPERVISOR):
-        raise IntakeRuleError({"lead": [f"{lead} はケースを担当できる役割ではありません。"]})
-    case = case_open(
-        actor=actor,
-        child=locked.child,
-        team=team,
-        lead=lead,
-        category=locked.category,
-        opened_on=timezone.localtime(locked.received_at).date(),
-        summary=locked.summary,
-        reason=f"{locked.number} を受理",
-    )
+    locked = _lock_for(actor, consultation, "decide")
+    _require_open(locked)
+    if not actor.is_supervisor_of(team.pk):
+        raise IntakeRuleError(
+            {"team": ["担当係は、あなたがスーパーバイザーを務める係から選んでください。"]}
+        )
+    try:
+        case = open_case(
+            actor=actor,
+            child=locked.child,
+            team=team,
+            lead=lead,
+            category=locked.category,
+            opened_on=timezone.localtime(locked.received_at).date(),
+            summary=locked.summary,
+        )
+    except CaseRuleError as error:
+        raise IntakeRuleError({error.field or "lead": error.messages}) from error
     locked.status = ConsultationStatus.ACCEPTED
     locked.case = case
     locked.decided_by, locked.decided_at = actor, timezone.now()
-    save_with_history(locked, actor=actor, reason=f"ケース {case.number} として受理")
+    save_with_history(
+        locked, actor=actor, reason="受理", fields=["status", "case", "decided_by", "decided_at"]
+    )
     case_event(
         case=case,
         actor=actor,
         kind="intake_accepted",
-        text=f"{locked.number}（{locked.category_label}・{locked.channel_label}）を受理",
+        params={
+            "number": locked.number,
+            "category": str(locked.category_label),
+            "channel": str(locked.channel_label),
+        },
+        at=locked.received_at,
     )
-    consultation.refresh_from_db()
     return case
 
 
-@transaction.atomic
+@service
 def consultation_decline(
     *, actor: User, consultation: Consultation, outcome: str, note: str = ""
 ) -> Consultation:
     """Close without a case (助言・情報提供, 他機関紹介, 対象外); it is still counted."""
-    if not can_decide(actor, consultation):
-        raise PermissionDenied
     if outcome not in Outcome.values:
         raise IntakeRuleError({"outcome": ["終了区分を選んでください。"]})
     if outcome == Outcome.REFERRAL and not note.strip():
         raise IntakeRuleError({"note": ["紹介先の機関を入力してください。"]})
-    locked = _lock_open(consultation)
+    locked = _lock_for(actor, consultation, "decide")
+    _require_open(locked)
     locked.status = ConsultationStatus.NOT_ACCEPTED
     locked.outcome, locked.outcome_note = outcome, note.strip()
     locked.decided_by, locked.decided_at = actor, timezone.now()
-    save_with_history(locked, actor=actor, reason=f"ケース化せず終了（{Outcome(outcome).label}）")
-    consultation.refresh_from_db()
-    return consultation
+    save_with_history(
+        locked,
+        actor=actor,
+        reason="ケース化せず終了",
+        fields=["status", "outcome", "outcome_note", "decided_by", "decided_at"],
+    )
+    return locked
 
 
-@transaction.atomic
+@service
 def safety_confirm(
     *,
     actor: User,
@@ -228,20 +246,18 @@ def safety_confirm(
     notes: str = "",
 ) -> SafetyConfirmation:
     """Record who saw the child, when, where and how; the first confirmation stops the clock."""
-    if not can_confirm_safety(actor, consultation):
-        raise PermissionDenied
+    locked = _lock_for(actor, consultation, "confirm")
     errors: dict[str, list[str]] = {}
     if not seen_directly:
         errors["seen_directly"] = [MSG_SEEN_DIRECTLY]
     if agency == Agency.PARTNER and not agency_name.strip():
         errors["agency_name"] = ["確認した協力機関の名称を入力してください。"]
-    if seen_at < consultation.received_at:
+    if seen_at < locked.received_at:
         errors["seen_at"] = ["確認日時は受付日時より後にしてください。"]
     elif seen_at > timezone.now() + FUTURE_TOLERANCE:
         errors["seen_at"] = ["確認日時に未来の日時は入力できません。"]
     if errors:
         raise IntakeRuleError(errors)
-    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
     confirmation = SafetyConfirmation(
         consultation=locked,
         seen_at=seen_at,
@@ -257,6 +273,10 @@ def safety_confirm(
     save_with_history(confirmation, actor=actor, reason="安全確認（直接目視）の記録")
     if locked.safety_confirmed_at is None or seen_at < locked.safety_confirmed_at:
         locked.safety_confirmed_at = seen_at
-        save_with_history(locked, actor=actor, reason="安全確認により48時間の期限を終了")
-    consultation.refresh_from_db()
+        save_with_history(
+            locked,
+            actor=actor,
+            reason="安全確認により48時間の期限を終了",
+            fields=["safety_confirmed_at"],
+        )
     return confirmation

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, QuerySet
 
 from casework.choices import CATEGORY_GROUP, Category, ConsultationGroup
+from casework.exports import safe_row
 from casework.wareki import fiscal_year_label
 from intake.models import Consultation, Route
 from intake.selectors import day_start
@@ -126,7 +127,8 @@ def _sheet_rows(table: Table) -> list[list]:
     for row in table.rows:
         label = f"{row.code}. {row.label}" if row.code else row.label
         rows.append([row.group, label, *row.cells, row.total])
-    return rows
+    # Route names come from a table administrators edit: never let one run as a formula.
+    return [safe_row(row) for row in rows]
 
 
 def as_csv(table: Table) -> bytes:

@@ -5,26 +5,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from casework.access import get_visible_or_404, log_access, require_roles
-from casework.actions import perform
+from casework.access import fetch_or_404, log_access, require, require_roles
+from casework.actions import perform, post_action
 from casework.choices import AccessAction, Role
 from casework.models import Case, Child
 from intake import selectors, services
-from intake.access import (
-    DETAIL_ROLES,
-    INTAKE_ROLES,
-    can_confirm_safety,
-    can_decide,
-    can_see_reporter,
-)
 from intake.forms import (
     AcceptForm,
     ConsultationForm,
@@ -33,7 +23,7 @@ from intake.forms import (
     QueueFilterForm,
     SafetyForm,
 )
-from intake.models import Consultation
+from intake.models import DETAIL_ROLES, INTAKE_ROLES, Consultation
 from intake.services import IntakeRuleError
 
 PAGE_SIZE = 50
@@ -105,11 +95,10 @@ def new(request: HttpRequest) -> HttpResponse:
     """Step 1: consultation + child. If the child may already be on record, step 2 shows the
     candidates and the worker links one or confirms a new child; nothing is merged."""
     user = request.user
-    visible_children = Child.objects.visible_to(user)
     if request.method != "POST":
         known = None
         if request.GET.get("child"):
-            known = get_visible_or_404(visible_children, request.GET["child"])
+            known = fetch_or_404(Child.objects.all(), user, request.GET["child"])
         return _render_new(
             request, ConsultationForm(user=user), NewChildForm(prefix="child"), known=known
         )
@@ -118,7 +107,7 @@ def new(request: HttpRequest) -> HttpResponse:
     choice = request.POST.get("child", "")
     known, child_form = None, None
     if choice.startswith("known:"):
-        known = get_visible_or_404(visible_children, choice.removeprefix("known:"))
+        known = fetch_or_404(Child.objects.all(), user, choice.removeprefix("known:"))
     else:
         child_form = NewChildForm(request.POST, prefix="child")
     valid = [form.is_valid(), child_form is None or child_form.is_valid()]
@@ -134,12 +123,19 @@ def new(request: HttpRequest) -> HttpResponse:
 
     if child_form is not None:
         typed = child_form.cleaned_data
-        candidates = selectors.duplicate_candidates(
-            user, typed["family_name_kana"], typed["given_name_kana"], typed["birth_date"]
-        )
+        try:
+            candidates = selectors.duplicate_candidates(
+                request, typed["family_name_kana"], typed["given_name_kana"], typed["birth_date"]
+            )
+        except selectors.ProbingRefused as refused:
+            form.add_error(None, str(refused))
+            return _render_new(request, form, child_form, status=429)
         if choice.startswith("link:"):
             wanted = choice.removeprefix("link:")
-            known = next((c.child for c in candidates if str(c.child.pk) == wanted), None)
+            match = next((c for c in candidates if str(c.child.pk) == wanted), None)
+            known = match.child if match else None
+            if match is not None and not match.in_scope:
+                known.identity_hidden = True  # registered elsewhere: shown by district only
             if known is None:
                 form.add_error(None, "選んだ児童が見つかりません。もう一度選んでください。")
                 return _render_new(request, form, child_form, candidates=candidates, status=400)
@@ -147,13 +143,12 @@ def new(request: HttpRequest) -> HttpResponse:
             return _render_new(request, form, child_form, candidates=candidates)
 
     try:
-        with transaction.atomic():
-            consultation = services.consultation_create(
-                actor=user,
-                data=data,
-                child=known,
-                new_child=None if known else child_form.save(commit=False),
-            )
+        consultation = services.consultation_create(
+            actor=user,
+            data=data,
+            child=known,
+            new_child=None if known else child_form.save(commit=False),
+        )
     except IntakeRuleError as error:
         _apply_errors(error, form, None if known else child_form)
         return _render_new(request, form, child_form, known=known, status=400)
@@ -165,16 +160,18 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 def _consultation_for(request: HttpRequest, pk: int) -> Consultation:
-    queryset = Consultation.objects.visible_to(request.user).select_related(
-        "child", "route", "team", "received_by", "decided_by", "case", "case__team", "case__lead"
+    queryset = Consultation.objects.select_related(
+        "route", "team", "received_by", "decided_by", "case", "case__team", "case__lead"
     )
-    return get_visible_or_404(queryset, pk)
+    return fetch_or_404(queryset, request.user, pk)
 
 
 def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -> dict:
     user = request.user
-    decide = can_decide(user, consultation)
-    confirm = can_confirm_safety(user, consultation)
+    decide = consultation.may("decide") and consultation.is_open
+    confirm = consultation.may("confirm")
+    # The child as this user may see them: the full record, or the identity only.
+    child = Child.objects.with_allowed(user).get(pk=consultation.child_id)
     case_visible = (
         consultation.case_id is not None
         and user.has_role(Role.CASEWORKER, Role.SUPERVISOR)
@@ -182,13 +179,14 @@ def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -
     )
     context = {
         "consultation": consultation,
-        "child": consultation.child,
-        "child_visible": Child.objects.visible_to(user).filter(pk=consultation.child_id).exists(),
+        "child": child,
+        "child_full": child.may("full"),
+        "child_visible": Child.objects.visible_to(user).filter(pk=child.pk).exists(),
         "case_visible": case_visible,
         "confirmations": list(
             consultation.safety_confirmations.select_related("recorded_by").order_by("seen_at")
         ),
-        "may_reveal": can_see_reporter(user, consultation),
+        "may_reveal": consultation.may("reveal"),
         "reveal": False,
         "can_decide": decide,
         "can_confirm": confirm,
@@ -207,13 +205,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/detail.html", _detail_context(request, consultation))
 
 
-@require_POST
 @require_roles(*DETAIL_ROLES)
+@post_action("intake:detail")
 def reveal_reporter(request: HttpRequest, pk: int) -> HttpResponse:
     """A deliberate click shows who reported; the reveal is written to the access log."""
     consultation = _consultation_for(request, pk)
-    if not can_see_reporter(request.user, consultation):
-        raise PermissionDenied
+    require(consultation, "reveal")
     log_access(request, consultation, action=AccessAction.REVEAL)
     context = _detail_context(request, consultation)
     context["reveal"] = True
@@ -224,26 +221,20 @@ def _act(request, pk, form_class, form_key, action, success, next_url=None, **fo
     """Validate the form, run the service; on bad input re-render the page, saving nothing."""
     consultation = _consultation_for(request, pk)
     form = form_class(request.POST, **form_kwargs)
-    done, result = perform(
-        request,
-        form,
-        lambda: action(consultation, form),
-        success,
-        refusals=(IntakeRuleError,),
-    )
+    done, result = perform(request, form, lambda: action(consultation, form), success)
     if done:
         if next_url is not None:
             return redirect(next_url(result))
         return redirect("intake:detail", pk=consultation.pk)
-    consultation.refresh_from_db()
+    consultation = _consultation_for(request, pk)
     context = _detail_context(request, consultation, **{form_key: form})
     context["open_form"] = form_key
     context["failed_form"] = form
     return render(request, "intake/detail.html", context, status=400)
 
 
-@require_POST
 @require_roles(Role.SUPERVISOR)
+@post_action("intake:detail")
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     def action(consultation, form):
         return services.consultation_accept(
@@ -262,8 +253,8 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @require_roles(Role.SUPERVISOR)
+@post_action("intake:detail")
 def decline(request: HttpRequest, pk: int) -> HttpResponse:
     def action(consultation, form):
         return services.consultation_decline(
@@ -273,8 +264,8 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, DeclineForm, "decline_form", action, "ケース化せずに終了しました。")
 
 
-@require_POST
 @require_roles(Role.SUPERVISOR, Role.CASEWORKER)
+@post_action("intake:detail")
 def safety_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(consultation, form):
         return services.safety_confirm(

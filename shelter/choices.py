@@ -71,3 +71,11 @@ class Attendance(models.TextChoices):
     COMMUTE = "commute", _("在籍校へ通学")
     ABSENT = "absent", _("欠席扱い（学籍は在籍校）")
     NOT_SCHOOL_AGE = "not_school_age", _("未就学・対象外")
+
+
+class DecisionState(models.TextChoices):
+    """A protection decision (一時保護決定) waits for admission, is carried out, or cancelled."""
+
+    PENDING = "pending", _("入所待ち")
+    ADMITTED = "admitted", _("入所済み")
+    CANCELLED = "cancelled", _("取消し")

@@ -7,14 +7,14 @@ next_extension_period); this module only decides which deadline applies to a sta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
 from casework import rules
 from shelter.choices import AppealResult, WarrantResult
 
-APPEAL_DAYS = 3  # 準抗告: within 3 days of the refusal (DOMAIN §4), counted from the next day
+APPEAL_DAYS = rules.APPEAL_DAYS  # 準抗告: within 3 days of the refusal (DOMAIN §4)
 WARRANT_SOON_DAYS = 2
 LIMIT_SOON_DAYS = 14  # "warn well before both deadlines"
 
@@ -78,7 +78,7 @@ def _warrant(stay, today: date) -> tuple[str, date | None, date | None, bool]:
             return "準抗告 棄却：保護の解除が必要", None, None, True
         if stay.appeal_on:
             return "準抗告中（判断待ち）", None, None, False
-        appeal_due = stay.warrant_decided_on + timedelta(days=APPEAL_DAYS)
+        appeal_due = rules.appeal_due(stay.warrant_decided_on)
         return "一時保護状 却下：解除または準抗告が必要", None, appeal_due, True
     if stay.warrant_requested_on:
         return "一時保護状 請求済（判断待ち）", None, None, False
@@ -93,7 +93,7 @@ def stay_clock(stay, today: date | None = None) -> StayClock:
     if stay.ended_on is not None:
         return StayClock(
             today=today,
-            day_in_care=(stay.ended_on - stay.started_on).days + 1,
+            day_in_care=rules.days_in_care(stay.started_on, stay.ended_on),
             warrant_label="保護解除済み",
             warrant_due=None,
             appeal_due=None,
@@ -106,7 +106,7 @@ def stay_clock(stay, today: date | None = None) -> StayClock:
     label, warrant_due, appeal_due, needs_discharge = _warrant(stay, today)
     return StayClock(
         today=today,
-        day_in_care=(today - stay.started_on).days + 1,
+        day_in_care=rules.days_in_care(stay.started_on, today),
         warrant_label=label,
         warrant_due=warrant_due,
         appeal_due=appeal_due,

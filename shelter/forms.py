@@ -6,9 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.choices import CaseStatus
-from casework.forms import DATE_ERROR, DateInput, parse_case_number
-from casework.models import Case
+from casework.forms import DayField
 from shelter.choices import AppealResult, Attendance, Destination, Grounds, StayKind
 from shelter.models import Bed
 
@@ -16,13 +14,7 @@ YES_NO = [("yes", _("あり")), ("no", _("なし（または未確認）"))]
 
 
 def date_field(label, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR, "required": DATE_ERROR},
-    )
+    return DayField(label=label, required=required, help_text=help_text)
 
 
 def yes_no_field(label, help_text: str = "") -> forms.TypedChoiceField:
@@ -52,46 +44,49 @@ def offer_free_beds(field: BedChoiceField, taken_ids: set[int]) -> None:
     field.widget.choices = [("", field.empty_label), *free]
 
 
-class CaseNumberField(forms.CharField):
-    """A case number (R7-000123) resolved to an open case whose child is not in protection."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("label", _("ケース番号"))
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("help_text", _("担当福祉司から伝えられたケース番号（例：R7-000123）"))
-        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "w-short"}))
-        kwargs.setdefault("error_messages", {"required": _("ケース番号を入力してください。")})
-        super().__init__(**kwargs)
-
-    def clean(self, value) -> Case:
-        from shelter.models import Stay
-
-        raw = super().clean(value)
-        parsed = parse_case_number(raw)
-        if parsed is None:
-            raise forms.ValidationError(_("ケース番号は「R7-000123」の形で入力してください。"))
-        case = (
-            Case.objects.filter(fiscal_year=parsed[0], seq=parsed[1])
-            .select_related("child")
-            .first()
-        )
-        if case is None or case.status == CaseStatus.CLOSED:
-            raise forms.ValidationError(
-                _("受理中のケースが見つかりません。番号を確認してください。")
-            )
-        if Stay.objects.active().filter(child_id=case.child_id).exists():
-            raise forms.ValidationError(_("この児童はすでに一時保護中です。"))
-        return case
+GROUNDS_CHOICES = [("", _("選んでください")), *Grounds.choices]
 
 
-class AdmitForm(forms.Form):
-    case_number = CaseNumberField(widget=forms.HiddenInput)
+class ProtectionDecisionForm(forms.Form):
+    """一時保護決定, recorded on the case file by its supervisor or an assigned worker."""
+
+    decided_on = date_field(_("決定日"))
+    grounds = forms.ChoiceField(
+        label=_("一時保護の理由"),
+        choices=GROUNDS_CHOICES,
+        error_messages={"required": _("一時保護の理由を選んでください。")},
+    )
     kind = forms.ChoiceField(
         label=_("保護の形態"),
         choices=StayKind.choices,
         initial=StayKind.SHELTER,
         widget=forms.RadioSelect,
+        error_messages={"required": _("保護の形態を選んでください。")},
     )
+    notes = forms.CharField(
+        label=_("一時保護所への申し送り"),
+        required=False,
+        max_length=2000,
+        help_text=_("食事・服薬・面会の制限など、受け入れに必要なこと"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate()
+
+
+class DecisionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("取消しの理由"),
+        max_length=500,
+        error_messages={"required": _("取消しの理由を入力してください。")},
+    )
+
+
+class AdmitForm(forms.Form):
+    """Carry out a pending protection decision (the decision fixes the grounds and the form)."""
+
     bed = BedChoiceField(
         label=_("ベッド"),
         queryset=Bed.objects.none(),
@@ -106,11 +101,6 @@ class AdmitForm(forms.Form):
         help_text=_("委託一時保護のときに入力します（施設・病院・里親など）。"),
         widget=forms.TextInput(attrs={"class": "w-long"}),
     )
-    grounds = forms.ChoiceField(
-        label=_("一時保護の理由"),
-        choices=[("", _("選んでください"))] + list(Grounds.choices),
-        error_messages={"required": _("一時保護の理由を選んでください。")},
-    )
     started_on = date_field(
         _("保護開始日"), help_text=_("児童を実際に保護した日（この日を1日目として数えます）")
     )
@@ -121,18 +111,19 @@ class AdmitForm(forms.Form):
         _("解除予定日"), required=False, help_text=_("見込みがあれば入力します。")
     )
 
-    def __init__(self, *args, taken_ids: set[int] | None = None, **kwargs) -> None:
+    def __init__(self, *args, taken_ids: set[int] | None = None, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         offer_free_beds(self.fields["bed"], taken_ids or set())
         self.fields["started_on"].initial = timezone.localdate()
+        if kind == StayKind.ENTRUSTED:
+            del self.fields["bed"]
+        else:
+            del self.fields["entrusted_to"]
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == StayKind.ENTRUSTED:
-            if data.get("bed"):
-                self.add_error("bed", _("委託一時保護ではベッドを選びません。"))
-            if not data.get("entrusted_to", "").strip():
-                self.add_error("entrusted_to", _("委託先を入力してください。"))
+        if "entrusted_to" in self.fields and not data.get("entrusted_to", "").strip():
+            self.add_error("entrusted_to", _("委託先を入力してください。"))
         start, planned = data.get("started_on"), data.get("planned_end_on")
         if start and planned and planned < start:
             self.add_error("planned_end_on", _("解除予定日は保護開始日以降にしてください。"))

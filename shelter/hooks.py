@@ -11,14 +11,21 @@ def register() -> None:
     global _registered
     if _registered:
         return
-    from casework.access import register_child_scope
-    from casework.registry import register_child_panel, register_dashboard_panel, register_seeder
+    from casework.registry import (
+        register_case_panel,
+        register_child_panel,
+        register_child_rule,
+        register_dashboard_panel,
+        register_seeder,
+    )
     from casework.timeline import register_timeline_source
-    from shelter.access import shelter_child_scope
-    from shelter.panels import child_panel, dashboard_panel, stay_timeline
+    from shelter import events  # noqa: F401  (registers the shelter's timeline event kinds)
+    from shelter.models import child_rule
+    from shelter.panels import child_panel, dashboard_panel, decision_panel, stay_timeline
     from shelter.seed import seed_shelter
 
-    register_child_scope(shelter_child_scope)
+    register_child_rule(child_rule)
+    register_case_panel(decision_panel)
     register_timeline_source(stay_timeline)
     register_child_panel(child_panel)
     register_dashboard_panel(dashboard_panel)

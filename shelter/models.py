@@ -14,26 +14,55 @@ The invariants live in the database, not only in Python (ISSUE 5):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from casework.choices import Role
 from casework.fields import EncryptedCharField, EncryptedTextField
+from casework.models import Case
+from casework.models.scoping import NEVER, Scoped, ScopedQuerySet, any_of
 from shelter.choices import (
     AgeBand,
     AppealResult,
     Attendance,
+    DecisionState,
     Destination,
     Grounds,
     RoomSex,
     StayKind,
     WarrantResult,
 )
+
+# --- the shelter's rules, written once --------------------------------------------------------
+#
+# - Shelter staff see the children in protection now or discharged in the last RECENT_DAYS
+#   days, and the children with a pending protection decision — only what daily care needs,
+#   never case files (PRODUCT §2).
+# - Supervisors share the board (the shelter serves every team) and may admit, move and
+#   discharge; they see the stays and decisions of the cases they may open.
+# - Caseworkers see the stays and decisions of the cases they may open; whoever may change the
+#   case records consent, warrants, extensions and school liaison, and decides protection.
+
+RECENT_DAYS = 30
+BOARD_ROLES = (Role.SHELTER, Role.SUPERVISOR)  # the board; admit, move and discharge
+
+
+def recent_condition(prefix: str = "") -> Q:
+    """Stays in protection now or ended in the last RECENT_DAYS days."""
+    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
+    return Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": since})
+
+
+def _case_rule(user, action: str, ref: str = "case_id") -> Q:
+    return Q(Exists(Case.objects.restrict(user, action).filter(pk=OuterRef(ref))))
+
 
 SCHOOL_AGE = 6  # rooms marked 学齢 are for primary-school age and up (令和6年内閣府令27号)
 
@@ -52,6 +81,11 @@ class Room(models.Model):
         verbose_name = _("居室")
         verbose_name_plural = _("居室")
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sort_order__lte=32767), name="room_sort_order_in_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -90,17 +124,30 @@ class Bed(models.Model):
         verbose_name = _("ベッド")
         verbose_name_plural = _("ベッド")
         ordering = ["room__sort_order", "sort_order", "label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sort_order__lte=32767), name="bed_sort_order_in_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.label
 
 
-class StayQuerySet(models.QuerySet):
-    def visible_to(self, user) -> StayQuerySet:
-        """Only the stays this user may see (shelter/access.py decides)."""
-        from shelter.access import scope_stays
+class StayQuerySet(ScopedQuerySet):
+    """view: the board's roles (recent stays), and who may open the stay's case. manage (move,
+    discharge): the board's roles. record (consent, warrant, extension, school): the board's
+    roles and who may change the case."""
 
-        return scope_stays(self, user)
+    actions = ("view", "manage", "record")
+
+    def rule(self, user, action: str) -> Q:
+        board = user.has_role(*BOARD_ROLES)
+        if action == "view":
+            return any_of([recent_condition() if board else None, _case_rule(user, "view")])
+        if action == "manage":
+            return Q(pk__isnull=False) if board else NEVER
+        return Q(pk__isnull=False) if board else _case_rule(user, "change")
 
     def active(self) -> StayQuerySet:
         return self.filter(ended_on__isnull=True)
@@ -115,7 +162,7 @@ class StayQuerySet(models.QuerySet):
         )
 
 
-class Stay(models.Model):
+class Stay(Scoped, models.Model):
     """A period of temporary protection (一時保護) of a child with an open case."""
 
     child = models.ForeignKey(
@@ -123,6 +170,14 @@ class Stay(models.Model):
     )
     case = models.ForeignKey(
         "casework.Case", on_delete=models.PROTECT, related_name="stays", verbose_name=_("ケース")
+    )
+    decision = models.OneToOneField(
+        "ProtectionDecision",
+        on_delete=models.PROTECT,
+        related_name="stay",
+        null=True,
+        blank=True,
+        verbose_name=_("一時保護決定"),
     )
     kind = models.CharField(
         _("保護の形態"), max_length=10, choices=StayKind.choices, default=StayKind.SHELTER
@@ -318,3 +373,107 @@ class Extension(models.Model):
         if not self.approved:
             return "不承認"
         return "同意により延長" if self.parental_consent else "家庭裁判所が承認"
+
+
+class DecisionQuerySet(ScopedQuerySet):
+    """view: shelter staff the pending decisions (the admission list) and those closed in the
+    last RECENT_DAYS days (so that two staff admitting the same child at once are told it is
+    done, not refused); everyone who may open the case. admit: shelter staff, and supervisors
+    for the cases they may open. cancel: who may change the case."""
+
+    actions = ("view", "admit", "cancel")
+
+    def rule(self, user, action: str) -> Q:
+        since = timezone.now() - timedelta(days=RECENT_DAYS)
+        current = Q(state=DecisionState.PENDING) | Q(closed_at__gte=since)
+        shelter = current if user.has_role(Role.SHELTER) else None
+        if action == "view":
+            return any_of([shelter, _case_rule(user, "view")])
+        if action == "admit":
+            supervisor = _case_rule(user, "view") if user.has_role(Role.SUPERVISOR) else None
+            return any_of([shelter, supervisor])
+        return _case_rule(user, "change")
+
+    def pending(self) -> DecisionQuerySet:
+        return self.filter(state=DecisionState.PENDING)
+
+
+class ProtectionDecision(Scoped, models.Model):
+    """一時保護決定: the centre decides to protect a child of an open case (recorded on the case
+    file by its supervisor or assigned worker); shelter staff then admit the child from the
+    list of pending decisions (PRODUCT §3). The stay's start date is the day the child was
+    actually placed, recorded at admission (DOMAIN §4)."""
+
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.PROTECT,
+        related_name="protection_decisions",
+        verbose_name=_("ケース"),
+    )
+    child = models.ForeignKey(
+        "casework.Child",
+        on_delete=models.PROTECT,
+        related_name="protection_decisions",
+        verbose_name=_("児童"),
+    )
+    decided_on = models.DateField(_("決定日"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("決定を記録した職員"),
+    )
+    grounds = models.CharField(_("一時保護の理由"), max_length=20, choices=Grounds.choices)
+    kind = models.CharField(
+        _("保護の形態"), max_length=10, choices=StayKind.choices, default=StayKind.SHELTER
+    )
+    notes = EncryptedTextField(_("申し送り事項"), blank=True)
+    state = models.CharField(
+        _("状態"), max_length=10, choices=DecisionState.choices, default=DecisionState.PENDING
+    )
+    cancelled_reason = EncryptedTextField(_("取消しの理由"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("入所・取消しを記録した職員"),
+    )
+    closed_at = models.DateTimeField(_("入所・取消しの日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("一時保護決定")
+        verbose_name_plural = _("一時保護決定")
+        ordering = ["decided_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(state=DecisionState.PENDING),
+                name="decision_one_pending_per_child",
+                violation_error_message=_("この児童には入所待ちの一時保護決定がすでにあります。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_grounds_display()} {self.decided_on}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == DecisionState.PENDING
+
+
+def child_rule(user, action: str) -> Q | None:
+    """Registered with casework: shelter staff see, for daily care only, the children in the
+    shelter now or lately and the children waiting to be admitted."""
+    if action not in ("view", "care") or not user.has_role(Role.SHELTER):
+        return None
+    stays = Stay.objects.filter(recent_condition(), child_id=OuterRef("pk"))
+    waiting = ProtectionDecision.objects.filter(
+        state=DecisionState.PENDING, child_id=OuterRef("pk")
+    )
+    return Q(Exists(stays)) | Q(Exists(waiting))

@@ -14,7 +14,7 @@ from casework.choices import Role
 from casework.timeline import TimelineItem
 from shelter import selectors
 from shelter.choices import StayKind
-from shelter.models import Stay
+from shelter.models import ProtectionDecision, Stay
 
 
 def _at(day) -> datetime:
@@ -89,4 +89,36 @@ def dashboard_panel(request) -> dict | None:
         "template": "shelter/_dashboard_panel.html",
         "top": False,
         **selectors.summary(timezone.localdate()),
+    }
+
+
+def decision_panel(request, case) -> dict | None:
+    """一時保護決定 on the case file: the pending decision (and how to cancel it), or the form to
+    decide one — for those who may change the case, while no stay or decision is open. Two
+    queries."""
+    from shelter.forms import DecisionCancelForm, ProtectionDecisionForm
+
+    pending = (
+        ProtectionDecision.objects.with_allowed(request.user)
+        .filter(case=case, state="pending")
+        .select_related("decided_by")
+        .first()
+    )
+    can_decide = case.may("change") and not case.is_closed
+    in_care = Stay.objects.active().filter(child_id=case.child_id).exists()
+    if pending is None and (not can_decide or in_care):
+        return None
+    forms = getattr(request, "panel_forms", {})
+    return {
+        "title": "一時保護",
+        "template": "shelter/_decision_panel.html",
+        "top": True,
+        "pending": pending,
+        "decision_form": forms.get("decision_form") or ProtectionDecisionForm(prefix="decision")
+        if pending is None
+        else None,
+        "cancel_form": forms.get("cancel_form") or DecisionCancelForm(prefix="cancel")
+        if pending is not None and pending.may("cancel")
+        else None,
+        "case": case,
     }

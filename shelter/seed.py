@@ -36,6 +36,8 @@ class Plan:
     entrusted_to: str = ""
 
 
+PENDING_DECISIONS = 2  # decided today, waiting for the shelter to record the admission
+
 DISCHARGED = [
     Plan(90, consent=True, ended=35, destination=Destination.FOSTER),
     Plan(
@@ -73,12 +75,14 @@ CURRENT = [
 
 
 def _candidates(count: int, today: date) -> list[Case]:
-    """Open cases whose child has never stayed and is well under 18, oldest first (stable)."""
+    """Open cases (opened before any demo stay began) whose child has never stayed and is well
+    under 18, oldest first (stable)."""
     youngest_possible = date(today.year - 17, today.month, 1)
     return list(
         Case.objects.exclude(status=CaseStatus.CLOSED)
         .exclude(child__stays__isnull=False)
         .filter(child__birth_date__gt=youngest_possible)
+        .filter(opened_on__lte=today - timedelta(days=100))
         .select_related("child")
         .order_by("opened_on", "pk")[:count]
     )
@@ -88,13 +92,19 @@ def _run(plan: Plan, case: Case, actor, today: date) -> Stay:
     def ago(days: int) -> date:
         return today - timedelta(days=days)
 
+    decision = services.protection_decide(
+        actor=case.lead,
+        case=case,
+        decided_on=ago(plan.started),
+        grounds=plan.grounds,
+        kind=StayKind.ENTRUSTED if plan.entrusted_to else StayKind.SHELTER,
+        today=today,
+    )
     stay = services.stay_admit(
         actor=actor,
-        case=case,
-        grounds=plan.grounds,
+        decision=decision,
         started_on=ago(plan.started),
         parental_consent=plan.consent,
-        kind=StayKind.ENTRUSTED if plan.entrusted_to else StayKind.SHELTER,
         entrusted_to=plan.entrusted_to,
         today=today,
     )
@@ -154,10 +164,17 @@ def seed_shelter(context: dict) -> str:
     for plan, case in zip(plans, cases, strict=False):
         _run(plan, case, actor, today)
         added += 1
+    waiting = 0
+    for case in _candidates(len(plans) + PENDING_DECISIONS, today)[len(plans) :]:
+        services.protection_decide(
+            actor=case.lead, case=case, decided_on=today, grounds=Grounds.ABUSE, today=today
+        )
+        waiting += 1
     active = Stay.objects.active()
     in_house, entrusted = active.filter(kind=StayKind.SHELTER).count(), active.count()
     ended = Stay.objects.filter(ended_on__isnull=False).count()
     return (
         f"一時保護所: {layout}、一時保護 {added} 件を追加"
-        f"（在所 {in_house} 名・委託 {entrusted - in_house} 件・退所 {ended} 件）"
+        f"（在所 {in_house} 名・委託 {entrusted - in_house} 件・退所 {ended} 件"
+        f"・入所待ち {waiting} 名）"
     )

@@ -8,10 +8,9 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
-from shelter.access import RECENT_DAYS
 from shelter.choices import StayKind
 from shelter.clock import StayClock
-from shelter.models import Bed, Stay
+from shelter.models import RECENT_DAYS, Bed, Stay
 
 CHART_DAYS = 90
 RECENT_SHOWN = 20

@@ -1,14 +1,15 @@
-"""Writes for the shelter: admit, move, discharge, consent, warrant, extension, school liaison.
+"""Writes for the shelter: protection decisions, admit, move, discharge, consent, warrant,
+extension, school liaison. Each follows casework/services.py (durable, locked, re-read,
+checked, only changed fields saved) and its lock order: beds → case → decision → stay →
+extension → chain head.
 
-Locking: every service that takes or frees a bed first locks the active Bed rows
-(`SELECT … FOR UPDATE` on PostgreSQL, ordered by id so two writers never deadlock; on SQLite
-the IMMEDIATE transaction already holds the database's write lock from BEGIN). Only then does
-it count and check, so two staff admitting at the same moment are served one after the other
-and the second sees the first's admission. The database constraints (shelter/models.py and the
-PostgreSQL exclusion constraints of migration 0002) are the last line: if Python were wrong,
-the insert fails, and the IntegrityError becomes the same Japanese message.
-
-Lock order everywhere: beds → stay → audit chain head (taken when history rows are written).
+Every service that takes or frees a bed first locks the active Bed rows (`SELECT … FOR UPDATE`
+on PostgreSQL, ordered by id; on SQLite the IMMEDIATE transaction already holds the database's
+write lock from BEGIN). Only then does it count and check, so two staff admitting at the same
+moment are served one after the other and the second sees the first's admission. The database
+constraints (shelter/models.py and the PostgreSQL exclusion constraints of migration 0002) are
+the last line: if Python were wrong, the insert fails, and the IntegrityError becomes the same
+Japanese message.
 """
 
 from __future__ import annotations
@@ -22,11 +23,18 @@ from django.utils import timezone
 
 from casework import rules
 from casework.models import Case, User
-from casework.services import CaseRuleError, case_event, save_with_history
-from shelter.access import can_manage_beds, can_record
-from shelter.choices import AppealResult, StayKind, WarrantResult
+from casework.services import (
+    CaseRuleError,
+    case_event,
+    lock,
+    lock_case,
+    save_with_history,
+    service,
+)
+from casework.wareki import wareki_safe
+from shelter.choices import AppealResult, DecisionState, StayKind, WarrantResult
 from shelter.clock import APPEAL_DAYS
-from shelter.models import Bed, BedAssignment, Extension, Stay
+from shelter.models import Bed, BedAssignment, Extension, ProtectionDecision, Stay
 
 FULL = "満床です。空いているベッドがありません（在所 {occupied}/{capacity}）。"
 BED_TAKEN = (
@@ -37,10 +45,6 @@ BED_BUSY_RACE = "ベッド使用中です。同時に別の入所が記録され
 
 class StayRuleError(CaseRuleError):
     """A refused act, in Japanese; `field` names the form field the message belongs next to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # --- locks and counts ---------------------------------------------------------------------
@@ -90,54 +94,158 @@ def _save_or_taken(obj, *, actor: User, reason: str, message: str, field: str = 
             save_with_history(obj, actor=actor, reason=reason)
     except IntegrityError as exc:
         if any(name in str(exc) for name in CHILD_CONSTRAINTS):
-            raise StayRuleError(ALREADY_IN, "case_number") from exc
+            raise StayRuleError(ALREADY_IN) from exc
         raise StayRuleError(message, field) from exc
     except ValidationError as exc:
         if isinstance(exc, CaseRuleError):
             raise
         text = " ".join(exc.messages)
-        raise StayRuleError(text, "case_number" if ALREADY_IN in text else field) from exc
+        raise StayRuleError(text, None if ALREADY_IN in text else field) from exc
+
+
+# --- protection decisions (一時保護決定) -----------------------------------------------------
+
+
+def _lock_decision(actor: User, decision: ProtectionDecision | int) -> ProtectionDecision:
+    pk = decision.pk if isinstance(decision, ProtectionDecision) else decision
+    return lock(ProtectionDecision.objects.select_related("case", "child"), pk, actor=actor)
+
+
+@service
+def protection_decide(
+    *,
+    actor: User,
+    case: Case,
+    decided_on: date,
+    grounds: str,
+    kind: str = StayKind.SHELTER,
+    notes: str = "",
+    today: date | None = None,
+) -> ProtectionDecision:
+    """The centre decides to protect the child of an open case (its supervisor or an assigned
+    worker records it on the case file); shelter staff admit from the pending decisions."""
+    today = today or timezone.localdate()
+    case = lock_case(case, actor)
+    if not case.may("change"):
+        raise PermissionDenied
+    if case.is_closed:
+        raise StayRuleError("終結したケースでは一時保護を決定できません。")
+    if decided_on > today:
+        raise StayRuleError("決定日に未来の日付は入力できません。", "decided_on")
+    if decided_on < case.opened_on:
+        raise StayRuleError("決定日は受理日以降の日付にしてください。", "decided_on")
+    if Stay.objects.active().filter(child_id=case.child_id).exists():
+        raise StayRuleError(ALREADY_IN)
+    if ProtectionDecision.objects.pending().filter(child_id=case.child_id).exists():
+        raise StayRuleError("この児童には入所待ちの一時保護決定がすでにあります。")
+    decision = ProtectionDecision(
+        case=case,
+        child_id=case.child_id,
+        decided_on=decided_on,
+        decided_by=actor,
+        grounds=grounds,
+        kind=kind,
+        notes=notes.strip(),
+    )
+    _save_or_taken(
+        decision,
+        actor=actor,
+        reason="一時保護の決定",
+        message="この児童には入所待ちの一時保護決定がすでにあります。",
+        field="grounds",
+    )
+    case_event(
+        case=case,
+        actor=actor,
+        kind="protection_decided",
+        params={
+            "decided_on": decided_on.isoformat(),
+            "grounds": str(decision.get_grounds_display()),
+            "kind": str(decision.get_kind_display()),
+        },
+    )
+    return decision
+
+
+@service
+def protection_cancel(
+    *, actor: User, decision: ProtectionDecision, reason: str
+) -> ProtectionDecision:
+    """A decision not carried out (the child was found safe, placed elsewhere…): kept, closed."""
+    lock_case(decision.case_id, actor)
+    decision = _lock_decision(actor, decision)
+    if not decision.may("cancel"):
+        raise PermissionDenied
+    if not decision.is_pending:
+        raise StayRuleError("この一時保護決定は入所待ちではありません。")
+    if not reason.strip():
+        raise StayRuleError("取消しの理由を入力してください。", "reason")
+    decision.state, decision.cancelled_reason = DecisionState.CANCELLED, reason.strip()
+    decision.closed_by, decision.closed_at = actor, timezone.now()
+    save_with_history(
+        decision,
+        actor=actor,
+        reason="一時保護決定の取消し",
+        fields=["state", "cancelled_reason", "closed_by", "closed_at"],
+    )
+    case_event(
+        case=decision.case,
+        actor=actor,
+        kind="protection_cancelled",
+        params={"decided_on": decision.decided_on.isoformat()},
+        secret={"reason": reason.strip()},
+    )
+    return decision
 
 
 # --- admission ------------------------------------------------------------------------------
 
 
-def _check_admission(*, case: Case, started_on: date, today: date) -> None:
-    if case.is_closed:
-        raise StayRuleError("終結したケースの児童は入所できません。", "case_number")
+def _check_admission(*, decision: ProtectionDecision, started_on: date, today: date) -> None:
+    if not decision.is_pending:
+        raise StayRuleError("この一時保護決定は入所待ちではありません（入所済みか取消し）。")
+    if decision.case.is_closed:
+        raise StayRuleError("終結したケースの児童は入所できません。")
     if started_on > today:
         raise StayRuleError("保護開始日に未来の日付は入力できません。", "started_on")
-    if Stay.objects.active().filter(child_id=case.child_id).exists():
-        raise StayRuleError(ALREADY_IN, "case_number")
-    if Stay.objects.filter(child_id=case.child_id, ended_on__gt=started_on).exists():
+    if started_on < decision.decided_on:
+        raise StayRuleError("保護開始日は一時保護の決定日以降の日付にしてください。", "started_on")
+    if Stay.objects.active().filter(child_id=decision.child_id).exists():
+        raise StayRuleError(ALREADY_IN)
+    if Stay.objects.filter(child_id=decision.child_id, ended_on__gt=started_on).exists():
         raise StayRuleError("この日付は以前の一時保護の期間と重なります。", "started_on")
 
 
-@transaction.atomic
+@service
 def stay_admit(
     *,
     actor: User,
-    case: Case,
-    grounds: str,
+    decision: ProtectionDecision,
     started_on: date,
     parental_consent: bool,
-    kind: str = StayKind.SHELTER,
     bed: Bed | None = None,
     entrusted_to: str = "",
     planned_end_on: date | None = None,
     today: date | None = None,
 ) -> Stay:
-    """Admit the child of an open case: into a bed (any free one when `bed` is None), or record
-    委託一時保護 (no bed). Refuses with 「満床」 or 「ベッド使用中」 in Japanese."""
-    if not can_manage_beds(actor):
-        raise PermissionDenied
+    """Carry out a pending protection decision: the child into a bed (any free one when `bed` is
+    None), or 委託一時保護 (no bed). Refuses with 「満床」 or 「ベッド使用中」 in Japanese."""
     today = today or timezone.localdate()
-    child = case.child
+    beds = lock_beds()  # from here on, no other admission, move or discharge interleaves
+    lock_case(decision.case_id, actor)
+    decision = _lock_decision(actor, decision)
+    if not decision.may("admit"):
+        raise PermissionDenied
+    _check_admission(decision=decision, started_on=started_on, today=today)
+    if planned_end_on is not None and planned_end_on < started_on:
+        raise StayRuleError("解除予定日は保護開始日以降にしてください。", "planned_end_on")
+    case, child = decision.case, decision.child
     stay = Stay(
         child=child,
         case=case,
-        kind=kind,
-        grounds=grounds,
+        decision=decision,
+        kind=decision.kind,
+        grounds=decision.grounds,
         started_on=started_on,
         planned_end_on=planned_end_on,
         parental_consent=parental_consent,
@@ -145,18 +253,20 @@ def stay_admit(
         school=child.school,
         created_by=actor,
     )
-    beds = lock_beds()  # from here on, no other admission, move or discharge interleaves
-    _check_admission(case=case, started_on=started_on, today=today)
-    if kind == StayKind.ENTRUSTED:
+    if decision.kind == StayKind.ENTRUSTED:
+        if bed is not None:
+            raise StayRuleError("委託一時保護ではベッドを選びません。", "bed")
         if not entrusted_to.strip():
             raise StayRuleError("委託先を入力してください。", "entrusted_to")
         stay.entrusted_to = entrusted_to.strip()
         _save_or_taken(stay, actor=actor, reason="委託一時保護の開始", message=ALREADY_IN)
+        _close_decision(decision, actor)
         case_event(
             case=case,
             actor=actor,
             kind="stay_admitted",
-            text=f"委託一時保護を開始（委託先：{stay.entrusted_to}、開始日 {started_on}）",
+            params={"started_on": started_on.isoformat(), "entrusted": True},
+            secret={"place": stay.entrusted_to},
         )
         return stay
 
@@ -176,25 +286,38 @@ def stay_admit(
     _save_or_taken(stay, actor=actor, reason="一時保護所への入所", message=BED_BUSY_RACE)
     assignment = BedAssignment(stay=stay, bed=bed, from_date=started_on)
     _save_or_taken(assignment, actor=actor, reason="ベッドの割当", message=BED_BUSY_RACE)
-    note = room_mismatch(bed, child, started_on)
+    _close_decision(decision, actor)
     case_event(
         case=case,
         actor=actor,
         kind="stay_admitted",
-        text=f"一時保護所に入所（{bed.room.name}・ベッド {bed}、開始日 {started_on}）"
-        + (f"。{note}" if note else ""),
+        params={
+            "started_on": started_on.isoformat(),
+            "room": bed.room.name,
+            "bed": bed.label,
+            "mismatch": room_mismatch(bed, child, started_on),
+        },
     )
     return stay
+
+
+def _close_decision(decision: ProtectionDecision, actor: User) -> None:
+    decision.state = DecisionState.ADMITTED
+    decision.closed_by, decision.closed_at = actor, timezone.now()
+    save_with_history(
+        decision,
+        actor=actor,
+        reason="一時保護所への入所",
+        fields=["state", "closed_by", "closed_at"],
+    )
 
 
 # --- moves and discharge --------------------------------------------------------------------
 
 
-def _locked_stay(stay: Stay) -> Stay:
-    return (
-        Stay.objects.select_for_update(of=("self",))
-        .select_related("case", "child", "bed", "bed__room")
-        .get(pk=stay.pk)
+def _locked_stay(stay: Stay, actor: User) -> Stay:
+    return lock(
+        Stay.objects.select_related("case", "child", "bed", "bed__room"), stay.pk, actor=actor
     )
 
 
@@ -211,20 +334,28 @@ def _check_day(day: date, stay: Stay, today: date, field: str, what: str) -> Non
     if day > today:
         raise StayRuleError(f"{what}に未来の日付は入力できません。", field)
     if day < stay.started_on:
-        raise StayRuleError(f"{what}は保護開始日（{stay.started_on}）以降にしてください。", field)
+        raise StayRuleError(
+            f"{what}は保護開始日（{wareki_safe(stay.started_on)}）以降にしてください。", field
+        )
 
 
-@transaction.atomic
+def _managed(actor: User, stay: Stay, *, beds: bool) -> tuple[Stay, list[Bed]]:
+    """Lock (beds first when the act takes or frees one), re-read, and check the role."""
+    locked_beds = lock_beds() if beds else []
+    stay = _locked_stay(stay, actor)
+    if not stay.may("manage"):
+        raise PermissionDenied
+    _require_active(stay)
+    return stay, locked_beds
+
+
+@service
 def stay_move(
     *, actor: User, stay: Stay, bed: Bed, moved_on: date, today: date | None = None
 ) -> Stay:
     """Move a child to another free bed from `moved_on`."""
-    if not can_manage_beds(actor):
-        raise PermissionDenied
     today = today or timezone.localdate()
-    beds = lock_beds()
-    stay = _locked_stay(stay)
-    _require_active(stay)
+    stay, beds = _managed(actor, stay, beds=True)
     if stay.kind != StayKind.SHELTER:
         raise StayRuleError("委託一時保護の児童はベッドを使いません。", "bed")
     if bed.pk == stay.bed_id:
@@ -235,7 +366,7 @@ def stay_move(
     _check_day(moved_on, stay, today, "moved_on", "移動日")
     if current is not None and moved_on < current.from_date:
         raise StayRuleError(
-            f"移動日は現在のベッドに入った日（{current.from_date}）以降にしてください。",
+            f"移動日は現在のベッドに入った日（{wareki_safe(current.from_date)}）以降にしてください。",
             "moved_on",
         )
     if bed.pk in occupied_bed_ids(on=moved_on):
@@ -244,9 +375,13 @@ def stay_move(
     old_bed = stay.bed
     if current is not None:
         current.to_date = moved_on
-        save_with_history(current, actor=actor, reason="ベッドの移動")
+        save_with_history(current, actor=actor, reason="ベッドの移動", fields=["to_date"])
     stay.bed = bed
-    _save_or_taken(stay, actor=actor, reason="ベッドの移動", message=BED_BUSY_RACE)
+    try:
+        with transaction.atomic():
+            save_with_history(stay, actor=actor, reason="ベッドの移動", fields=["bed"])
+    except (IntegrityError, ValidationError) as exc:
+        raise StayRuleError(BED_BUSY_RACE, "bed") from exc
     _save_or_taken(
         BedAssignment(stay=stay, bed=bed, from_date=moved_on),
         actor=actor,
@@ -257,12 +392,12 @@ def stay_move(
         case=stay.case,
         actor=actor,
         kind="stay_moved",
-        text=f"一時保護所内でベッドを移動（{old_bed} → {bed}、{moved_on}）",
+        params={"from": str(old_bed), "to": str(bed), "moved_on": moved_on.isoformat()},
     )
     return stay
 
 
-@transaction.atomic
+@service
 def stay_discharge(
     *,
     actor: User,
@@ -273,13 +408,8 @@ def stay_discharge(
     today: date | None = None,
 ) -> Stay:
     """End the protection: the bed is free from `ended_on`; the record stays."""
-    if not can_manage_beds(actor):
-        raise PermissionDenied
     today = today or timezone.localdate()
-    if stay.kind == StayKind.SHELTER:
-        lock_beds()
-    stay = _locked_stay(stay)
-    _require_active(stay)
+    stay, _beds = _managed(actor, stay, beds=stay.kind == StayKind.SHELTER)
     _check_day(ended_on, stay, today, "ended_on", "退所日")
     if not reason.strip():
         raise StayRuleError("解除の理由を入力してください。", "reason")
@@ -287,18 +417,26 @@ def stay_discharge(
     if current is not None:
         if ended_on < current.from_date:
             raise StayRuleError(
-                f"退所日は現在のベッドに入った日（{current.from_date}）以降にしてください。",
+                f"退所日は現在のベッドに入った日（{wareki_safe(current.from_date)}）以降にしてください。",
                 "ended_on",
             )
         current.to_date = ended_on
-        save_with_history(current, actor=actor, reason="退所によるベッドの解放")
+        save_with_history(current, actor=actor, reason="退所によるベッドの解放", fields=["to_date"])
     stay.ended_on, stay.destination, stay.discharge_reason = ended_on, destination, reason.strip()
-    save_with_history(stay, actor=actor, reason="一時保護の解除")
+    save_with_history(
+        stay,
+        actor=actor,
+        reason="一時保護の解除",
+        fields=["ended_on", "destination", "discharge_reason"],
+    )
     case_event(
         case=stay.case,
         actor=actor,
         kind="stay_discharged",
-        text=f"一時保護を解除（{ended_on}、退所先：{stay.get_destination_display()}）",
+        params={
+            "ended_on": ended_on.isoformat(),
+            "destination": str(stay.get_destination_display()),
+        },
     )
     return stay
 
@@ -307,14 +445,14 @@ def stay_discharge(
 
 
 def _recordable(actor: User, stay: Stay) -> Stay:
-    stay = _locked_stay(stay)
-    _require_active(stay)
-    if not can_record(actor, stay):
+    stay = _locked_stay(stay, actor)
+    if not stay.may("record"):
         raise PermissionDenied
+    _require_active(stay)
     return stay
 
 
-@transaction.atomic
+@service
 def stay_record_consent(
     *, actor: User, stay: Stay, consent: bool, on: date, today: date | None = None
 ) -> Stay:
@@ -324,35 +462,46 @@ def stay_record_consent(
     if stay.parental_consent == consent:
         raise StayRuleError("記録されている内容と同じです。", "consent")
     stay.parental_consent, stay.consent_recorded_on = consent, on
-    text = "親権者等の同意を確認" if consent else "親権者等の同意がないことを確認"
-    save_with_history(stay, actor=actor, reason=text)
-    case_event(case=stay.case, actor=actor, kind="stay_consent", text=f"一時保護：{text}（{on}）")
+    save_with_history(
+        stay,
+        actor=actor,
+        reason="親権者等の同意の確認",
+        fields=["parental_consent", "consent_recorded_on"],
+    )
+    case_event(
+        case=stay.case,
+        actor=actor,
+        kind="stay_consent",
+        params={"consent": consent, "on": on.isoformat()},
+    )
     return stay
 
 
-@transaction.atomic
+@service
 def stay_record_warrant_request(
     *, actor: User, stay: Stay, requested_on: date, today: date | None = None
 ) -> Stay:
     stay = _recordable(actor, stay)
     if stay.warrant_requested_on:
         raise StayRuleError("一時保護状の請求はすでに記録されています。", "requested_on")
-    if requested_on > (today or timezone.localdate()):
-        raise StayRuleError("請求日に未来の日付は入力できません。", "requested_on")
+    _check_day(requested_on, stay, today or timezone.localdate(), "requested_on", "請求日")
     stay.warrant_requested_on = requested_on
     due = rules.warrant_request_due(stay.started_on)
-    late = f"（期限 {due} を過ぎての請求）" if requested_on > due else ""
-    save_with_history(stay, actor=actor, reason="一時保護状の請求")
+    save_with_history(stay, actor=actor, reason="一時保護状の請求", fields=["warrant_requested_on"])
     case_event(
         case=stay.case,
         actor=actor,
-        kind="stay_warrant",
-        text=f"一時保護状を請求（{requested_on}）{late}",
+        kind="stay_warrant_requested",
+        params={
+            "requested_on": requested_on.isoformat(),
+            "due": due.isoformat(),
+            "late": requested_on > due,
+        },
     )
     return stay
 
 
-@transaction.atomic
+@service
 def stay_record_warrant_decision(
     *, actor: User, stay: Stay, result: str, decided_on: date, today: date | None = None
 ) -> Stay:
@@ -365,15 +514,26 @@ def stay_record_warrant_decision(
     if decided_on < stay.warrant_requested_on or decided_on > (today or timezone.localdate()):
         raise StayRuleError("判断日は請求日から今日までの日付にしてください。", "decided_on")
     stay.warrant_result, stay.warrant_decided_on = result, decided_on
-    save_with_history(stay, actor=actor, reason="一時保護状についての判断")
-    text = f"一時保護状が{stay.get_warrant_result_display()}（{decided_on}）"
-    if result == WarrantResult.REFUSED:
-        text += "。保護を解除するか、準抗告を記録してください"
-    case_event(case=stay.case, actor=actor, kind="stay_warrant", text=text)
+    save_with_history(
+        stay,
+        actor=actor,
+        reason="一時保護状についての判断",
+        fields=["warrant_result", "warrant_decided_on"],
+    )
+    case_event(
+        case=stay.case,
+        actor=actor,
+        kind="stay_warrant_decided",
+        params={
+            "result": str(stay.get_warrant_result_display()),
+            "refused": result == WarrantResult.REFUSED,
+            "decided_on": decided_on.isoformat(),
+        },
+    )
     return stay
 
 
-@transaction.atomic
+@service
 def stay_record_appeal(
     *, actor: User, stay: Stay, appeal_on: date, result: str = "", today: date | None = None
 ) -> Stay:
@@ -383,25 +543,33 @@ def stay_record_appeal(
         raise StayRuleError("準抗告は一時保護状が却下された場合に記録できます。", "appeal_on")
     if stay.appeal_result:
         raise StayRuleError("準抗告の結果はすでに記録されています。", "result")
-    last = stay.warrant_decided_on + timedelta(days=APPEAL_DAYS)
+    last = rules.appeal_due(stay.warrant_decided_on)
     if not stay.warrant_decided_on <= appeal_on <= last:
         raise StayRuleError(
-            f"準抗告の申立日は却下の日から{APPEAL_DAYS}日以内（{last}まで）にしてください。",
+            f"準抗告の申立日は却下の日から{APPEAL_DAYS}日以内（{wareki_safe(last)}まで）にしてください。",
             "appeal_on",
         )
     if appeal_on > (today or timezone.localdate()):
         raise StayRuleError("申立日に未来の日付は入力できません。", "appeal_on")
     first = stay.appeal_on is None
     stay.appeal_on, stay.appeal_result = appeal_on, result
-    save_with_history(stay, actor=actor, reason="準抗告の記録")
-    text = f"準抗告を申立（{appeal_on}）" if first else "準抗告"
-    if result:
-        text += f"：{AppealResult(result).label}"
-    case_event(case=stay.case, actor=actor, kind="stay_warrant", text=text)
+    save_with_history(
+        stay, actor=actor, reason="準抗告の記録", fields=["appeal_on", "appeal_result"]
+    )
+    case_event(
+        case=stay.case,
+        actor=actor,
+        kind="stay_appeal",
+        params={
+            "appeal_on": appeal_on.isoformat(),
+            "first": first,
+            "result": str(AppealResult(result).label) if result else "",
+        },
+    )
     return stay
 
 
-@transaction.atomic
+@service
 def extension_request(
     *,
     actor: User,
@@ -424,7 +592,8 @@ def extension_request(
         raise StayRuleError("判断待ちの延長申立があります。", "requested_on")
     if requested_on > clock.limit:
         raise StayRuleError(
-            f"延長は現在の期間の末日（{clock.limit}）までに申し立ててください。", "requested_on"
+            f"延長は現在の期間の末日（{wareki_safe(clock.limit)}）までに申し立ててください。",
+            "requested_on",
         )
     if requested_on > clock.today or requested_on < stay.started_on:
         raise StayRuleError("申立日は保護開始日から今日までの日付にしてください。", "requested_on")
@@ -448,42 +617,56 @@ def extension_request(
         message="この期間の延長はすでに記録されています。",
         field="requested_on",
     )
-    how = "親権者等の同意により延長" if parental_consent else "家庭裁判所に延長の承認を申立"
     case_event(
         case=stay.case,
         actor=actor,
-        kind="stay_extension",
-        text=f"一時保護：{how}（{period_start}〜{period_end}）",
+        kind="stay_extension_requested",
+        params={
+            "consent": parental_consent,
+            "start": period_start.isoformat(),
+            "end": period_end.isoformat(),
+        },
     )
     return extension
 
 
-@transaction.atomic
+@service
 def extension_decide(
-    *, actor: User, extension: Extension, approved: bool, decided_on: date, court_case_ref: str = ""
+    *,
+    actor: User,
+    extension: Extension,
+    approved: bool,
+    decided_on: date,
+    court_case_ref: str = "",
+    today: date | None = None,
 ) -> Extension:
     stay = _recordable(actor, extension.stay)
-    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    extension = lock(Extension.objects.all(), extension.pk)
+    if extension.stay_id != stay.pk:
+        raise PermissionDenied
     if extension.approved is not None:
         raise StayRuleError("この延長についての判断はすでに記録されています。", "decision")
-    if decided_on < extension.requested_on or decided_on > timezone.localdate():
+    if decided_on < extension.requested_on or decided_on > (today or timezone.localdate()):
         raise StayRuleError("判断日は申立日から今日までの日付にしてください。", "decided_on")
     extension.approved, extension.decided_on = approved, decided_on
+    fields = ["approved", "decided_on"]
     if court_case_ref.strip():
         extension.court_case_ref = court_case_ref.strip()
-    save_with_history(extension, actor=actor, reason="家庭裁判所の判断")
-    verdict = "承認" if approved else "不承認"
+        fields.append("court_case_ref")
+    save_with_history(extension, actor=actor, reason="家庭裁判所の判断", fields=fields)
     case_event(
         case=stay.case,
         actor=actor,
-        kind="stay_extension",
-        text=f"家庭裁判所が一時保護の延長を{verdict}（{decided_on}）"
-        + ("" if approved else "。期間の末日までに保護を解除してください"),
+        kind="stay_extension_decided",
+        params={"approved": approved, "decided_on": decided_on.isoformat()},
     )
     return extension
 
 
-@transaction.atomic
+SCHOOL_FIELDS = ("school", "school_contacted_on", "school_contact", "attendance", "attendance_note")
+
+
+@service
 def stay_update_school(
     *,
     actor: User,
@@ -494,17 +677,29 @@ def stay_update_school(
     attendance: str,
     attendance_note: str,
 ) -> Stay:
-    """School liaison: the school, the contact made, how attendance and 学籍 are kept."""
+    """School liaison: the school, the contact made, how attendance and 学籍 are kept. Only what
+    changed is saved; a form sent empty, or unchanged, changes nothing."""
     stay = _recordable(actor, stay)
     if contacted_on and contacted_on > timezone.localdate():
         raise StayRuleError("連絡日に未来の日付は入力できません。", "contacted_on")
-    stay.school, stay.school_contacted_on, stay.school_contact = school, contacted_on, contact
-    stay.attendance, stay.attendance_note = attendance, attendance_note
-    save_with_history(stay, actor=actor, reason="学校との連携")
-    case_event(
-        case=stay.case,
-        actor=actor,
-        kind="stay_school",
-        text=f"一時保護中の学校連携を記録（{school or '学校名未記入'}）",
-    )
+    if contacted_on and contacted_on < stay.started_on - timedelta(days=366):
+        raise StayRuleError(
+            "連絡日を確認してください（保護開始日より1年以上前です）。", "contacted_on"
+        )
+    wanted = {
+        "school": school.strip(),
+        "school_contacted_on": contacted_on,
+        "school_contact": contact.strip(),
+        "attendance": attendance,
+        "attendance_note": attendance_note.strip(),
+    }
+    if not any(wanted.values()):
+        raise StayRuleError("学校との連携の内容を入力してください（空のままでは保存しません）。")
+    changed = [name for name in SCHOOL_FIELDS if getattr(stay, name) != wanted[name]]
+    if not changed:
+        raise StayRuleError("記録されている内容と同じです。")
+    for name in changed:
+        setattr(stay, name, wanted[name])
+    save_with_history(stay, actor=actor, reason="学校との連携", fields=changed)
+    case_event(case=stay.case, actor=actor, kind="stay_school", params={})
     return stay

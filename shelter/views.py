@@ -10,37 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from casework.access import CASE_ROLES, get_visible_or_404, log_access, require_roles
-from casework.actions import apply_rule_error, perform
+from casework.access import CASE_ROLES, fetch_or_404, get_or_404, log_access, require, require_roles
+from casework.actions import perform, post_action
 from casework.models import Case
-from casework.services import CaseRuleError
+from casework.views.cases import case_context, case_for
 from shelter import selectors, services
-from shelter.access import BOARD_ROLES, can_manage_beds, can_record, may_record
 from shelter.choices import Attendance, StayKind, WarrantResult
 from shelter.forms import (
     AdmitForm,
     AppealForm,
-    CaseNumberField,
     ConsentForm,
+    DecisionCancelForm,
     DischargeForm,
     ExtensionDecisionForm,
     ExtensionForm,
     MoveForm,
+    ProtectionDecisionForm,
     SchoolForm,
     WarrantDecisionForm,
     WarrantRequestForm,
 )
-from shelter.models import Stay
+from shelter.models import BOARD_ROLES, ProtectionDecision, Stay
 
 OPENABLE = {"move_form", "discharge_form", "consent_form"}
+STAY_PAGE = "shelter:stay_detail"
 
 
 @require_roles(*BOARD_ROLES)
@@ -56,87 +54,152 @@ def board(request: HttpRequest) -> HttpResponse:
             "recent": selectors.recent_discharges(today),
             "series": series,
             "chart": selectors.occupancy_chart(series, data.capacity),
-            "can_manage": can_manage_beds(request.user),
+            "can_manage": request.user.has_role(*BOARD_ROLES),
         },
     )
 
 
-# --- admission ------------------------------------------------------------------------------
+# --- protection decisions and admission -------------------------------------------------------
 
 
 @require_roles(*BOARD_ROLES)
 def admit(request: HttpRequest) -> HttpResponse:
-    """Step 1 (GET): find the child by case number and check who it is. Step 2 (POST): admit."""
+    """The pending protection decisions the user may carry out: shelter staff admit from this
+    list (there is no lookup by case number, so nobody learns of a child out of their scope)."""
+    decisions = list(
+        ProtectionDecision.objects.restrict(request.user, "admit")
+        .pending()
+        .select_related("child", "decided_by")
+        .order_by("decided_on", "pk")
+    )
     taken = services.occupied_bed_ids()
-    context: dict = {"free": selectors.active_beds().exclude(pk__in=taken).count()}
-    if request.method == "POST":
-        form = AdmitForm(request.POST, taken_ids=taken)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    stay = services.stay_admit(
-                        actor=request.user,
-                        case=data["case_number"],
-                        kind=data["kind"],
-                        bed=data["bed"],
-                        entrusted_to=data["entrusted_to"],
-                        grounds=data["grounds"],
-                        started_on=data["started_on"],
-                        parental_consent=data["parental_consent"],
-                        planned_end_on=data["planned_end_on"],
-                    )
-            except CaseRuleError as error:
-                apply_rule_error(form, error)
-            else:
-                messages.success(request, _admitted_message(stay))
-                return redirect("shelter:board")
-        case = form.cleaned_data.get("case_number")
-        context.update({"form": form, "case": case, "number": request.POST.get("case_number")})
-        return render(request, "shelter/admit.html", context, status=400)
+    return render(
+        request,
+        "shelter/admit_list.html",
+        {
+            "decisions": decisions,
+            "free": selectors.active_beds().exclude(pk__in=taken).count(),
+            "bed": request.GET.get("bed", "")[:10],
+        },
+    )
 
-    number = request.GET.get("case_number", "").strip()
-    case, lookup_error = None, ""
-    if number:
-        try:
-            case = CaseNumberField().clean(number)
-        except ValidationError as error:
-            lookup_error = error.messages[0]
-        else:
-            log_access(request, case.child)  # who looked a child up is itself a record
-    initial = {"case_number": number, "bed": request.GET.get("bed") or None}
-    form = AdmitForm(initial=initial, taken_ids=taken)
-    context.update({"form": form, "case": case, "number": number, "lookup_error": lookup_error})
-    status = 400 if lookup_error else 200
+
+def _decision_for(request: HttpRequest, pk: int) -> ProtectionDecision:
+    queryset = ProtectionDecision.objects.select_related("child", "case", "decided_by")
+    return fetch_or_404(queryset, request.user, pk)
+
+
+@require_roles(*BOARD_ROLES)
+def admit_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pending decision's admission form (GET) and the admission itself (POST)."""
+    decision = _decision_for(request, pk)
+    require(decision, "admit")
+    taken = services.occupied_bed_ids()
+    if request.method != "POST":
+        initial = {"bed": request.GET.get("bed") or None}
+        form = AdmitForm(initial=initial, taken_ids=taken, kind=decision.kind)
+        log_access(request, decision.child)  # who opened a child's admission is a record
+        return _render_admit(request, decision, form, taken)
+    form = AdmitForm(request.POST, taken_ids=taken, kind=decision.kind)
+
+    def action():
+        data = form.cleaned_data
+        return services.stay_admit(
+            actor=request.user,
+            decision=decision,
+            bed=data.get("bed"),
+            entrusted_to=data.get("entrusted_to", ""),
+            started_on=data["started_on"],
+            parental_consent=data["parental_consent"],
+            planned_end_on=data["planned_end_on"],
+        )
+
+    done, stay = perform(request, form, action, _admitted_message)
+    if done:
+        return redirect("shelter:board")
+    return _render_admit(request, decision, form, taken, status=400)
+
+
+def _render_admit(request, decision, form, taken, status=200) -> HttpResponse:
+    context = {
+        "decision": decision,
+        "child": decision.child,
+        "form": form,
+        "free": selectors.active_beds().exclude(pk__in=taken).count(),
+    }
     return render(request, "shelter/admit.html", context, status=status)
 
 
 def _admitted_message(stay: Stay) -> str:
+    """No name in the message: flash messages are kept in the session."""
     if stay.kind == StayKind.ENTRUSTED:
-        return f"{stay.child} さんの委託一時保護（{stay.entrusted_to}）を記録しました。"
+        return "委託一時保護を記録しました。"
     note = services.room_mismatch(stay.bed, stay.child, stay.started_on)
-    return f"{stay.child} さんがベッド {stay.bed} に入所しました。" + (
-        f"（注意：{note}）" if note else ""
+    return f"ベッド {stay.bed} への入所を記録しました。" + (f"（注意：{note}）" if note else "")
+
+
+@require_roles(*CASE_ROLES)
+@post_action("casework:case_detail")
+def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """一時保護決定 on the case file (pk is the case's)."""
+    case = fetch_or_404(Case.objects.select_related("child"), request.user, pk)
+    form = ProtectionDecisionForm(request.POST, prefix="decision")
+    done, _result = perform(
+        request,
+        form,
+        lambda: services.protection_decide(actor=request.user, case=case, **form.cleaned_data),
+        "一時保護を決定しました。一時保護所の入所待ちに表示されます。",
     )
+    if done:
+        return redirect("casework:case_detail", pk=case.pk)
+    return _case_page_with(request, case, decision_form=form)
+
+
+def _decision_case_page(request: HttpRequest, pk: int) -> str:
+    return reverse("casework:case_detail", args=[_decision_for(request, pk).case_id])
+
+
+@require_roles(*CASE_ROLES)
+@post_action(_decision_case_page)
+def decision_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _decision_for(request, pk)
+    require(decision, "cancel")
+    form = DecisionCancelForm(request.POST, prefix="cancel")
+    done, _result = perform(
+        request,
+        form,
+        lambda: services.protection_cancel(
+            actor=request.user, decision=decision, reason=form.cleaned_data["reason"]
+        ),
+        "一時保護決定を取り消しました（記録は残ります）。",
+    )
+    if done:
+        return redirect("casework:case_detail", pk=decision.case_id)
+    return _case_page_with(request, decision.case, cancel_form=form)
+
+
+def _case_page_with(request: HttpRequest, case: Case, **forms_) -> HttpResponse:
+    """Re-render the case file with the shelter panel's failed form (status 400)."""
+    case = case_for(request, case.pk)
+    context = case_context(request, case, **forms_)
+    context["failed_form"] = next(iter(forms_.values()))
+    return render(request, "casework/case_detail.html", context, status=400)
 
 
 # --- a stay ---------------------------------------------------------------------------------
 
 
 def _stay_for(request: HttpRequest, pk: int) -> Stay:
-    queryset = (
-        Stay.objects.visible_to(request.user)
-        .select_related("child", "case", "bed", "bed__room", "created_by")
-        .prefetch_related("extensions", "assignments__bed")
-    )
-    return get_visible_or_404(queryset, pk)
+    queryset = Stay.objects.select_related(
+        "child", "case", "bed", "bed__room", "created_by"
+    ).prefetch_related("extensions", "assignments__bed")
+    return fetch_or_404(queryset, request.user, pk)
 
 
 def _forms_for(request: HttpRequest, stay: Stay) -> dict:
     """The forms the user may use on this stay now (None where the act does not apply)."""
-    user = request.user
-    manage = stay.is_active and can_manage_beds(user)
-    record = can_record(user, stay)
+    manage = stay.is_active and stay.may("manage")
+    record = stay.is_active and stay.may("record")
     refused = stay.warrant_result == WarrantResult.REFUSED
     pending = next((e for e in stay.extensions.all() if e.approved is None), None)
     in_house = stay.kind == StayKind.SHELTER
@@ -219,9 +282,7 @@ def _act(
 ) -> HttpResponse:
     """Validate the form and run the service; on bad input re-render the stay, saving nothing."""
     stay = _stay_for(request, pk)
-    allowed = can_manage_beds if manage else may_record
-    if not allowed(request.user, stay):
-        raise PermissionDenied  # an ended stay is refused by the service, with a message
+    require(stay, "manage" if manage else "record")  # an ended stay: the service says so
     form = form_class(request.POST, **form_kwargs)
     done, _result = perform(request, form, lambda: action(stay, form), success)
     if done:
@@ -235,7 +296,7 @@ def _act(
     return render(request, "shelter/stay_detail.html", context, status=400)
 
 
-@require_POST
+@post_action(STAY_PAGE)
 @require_roles(*BOARD_ROLES)
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
@@ -254,7 +315,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_action(STAY_PAGE)
 @require_roles(*BOARD_ROLES)
 def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
@@ -272,7 +333,7 @@ def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_action(STAY_PAGE)
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.stay_record_consent(actor=request.user, stay=stay, **form.cleaned_data)
@@ -280,7 +341,7 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, ConsentForm, "consent_form", action, "同意の有無を記録しました。")
 
 
-@require_POST
+@post_action(STAY_PAGE)
 def warrant_request(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.stay_record_warrant_request(actor=request.user, stay=stay, **form.cleaned_data)
@@ -295,7 +356,7 @@ def warrant_request(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_action(STAY_PAGE)
 def warrant_decision(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.stay_record_warrant_decision(actor=request.user, stay=stay, **form.cleaned_data)
@@ -310,7 +371,7 @@ def warrant_decision(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_action(STAY_PAGE)
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.stay_record_appeal(actor=request.user, stay=stay, **form.cleaned_data)
@@ -318,7 +379,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, AppealForm, "appeal_form", action, "準抗告を記録しました。")
 
 
-@require_POST
+@post_action(STAY_PAGE)
 def extension_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.extension_request(actor=request.user, stay=stay, **form.cleaned_data)
@@ -326,10 +387,10 @@ def extension_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, ExtensionForm, "extension_form", action, "延長を記録しました。")
 
 
-@require_POST
+@post_action(STAY_PAGE)
 def extension_decide(request: HttpRequest, pk: int, extension_pk: int) -> HttpResponse:
     def action(stay, form):
-        extension = get_visible_or_404(stay.extensions.filter(approved__isnull=True), extension_pk)
+        extension = get_or_404(stay.extensions.filter(approved__isnull=True), extension_pk)
         services.extension_decide(
             actor=request.user,
             extension=extension,
@@ -348,7 +409,7 @@ def extension_decide(request: HttpRequest, pk: int, extension_pk: int) -> HttpRe
     )
 
 
-@require_POST
+@post_action(STAY_PAGE)
 def school(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.stay_update_school(actor=request.user, stay=stay, **form.cleaned_data)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from tests.factories import TeamFactory, UserFactory, member_of, open_case
@@ -148,3 +150,14 @@ def persona(request):
         return None if name == "anonymous" else request.getfixturevalue(name)
 
     return _persona
+
+
+@contextmanager
+def rolled_back():
+    """A block whose writes are undone at the end, marked like the per-test transaction of
+    Django's TestCase so that durable services (casework/services.py) may run inside it."""
+    block = transaction.atomic()
+    block._from_testcase = True
+    with block:
+        yield
+        transaction.set_rollback(True)

@@ -67,7 +67,7 @@ def open_case(*, actor, child=None, team, lead, category=Category.ABUSE, opened_
         team=team,
         lead=lead,
         category=category,
-        opened_on=opened_on or date(2026, 11, 2),
+        opened_on=opened_on or date(2026, 6, 1),
         summary="近隣から泣き声の通報",
     )
 
@@ -141,3 +141,34 @@ def bulk_notes(case, n: int, *, author) -> None:
             for i in range(n)
         ]
     )
+
+
+def decide_and_admit(*, actor, case, started_on, grounds=None, kind=None, decider=None, **kw):
+    """A protection decision on the case file (by its lead), then the admission by `actor`
+    (of the case's pending decision, if an earlier admission of it was refused)."""
+    from shelter import services
+    from shelter.choices import Grounds, StayKind
+    from shelter.models import ProtectionDecision
+
+    today = kw.get("today") or timezone_today()
+    decided_on = min(started_on, today)
+    if decided_on < case.opened_on:
+        decided_on = case.opened_on
+    waiting = ProtectionDecision.objects.pending().filter(case=case).first()
+    if waiting is not None:  # an earlier admission of this decision was refused (満床…)
+        return services.stay_admit(actor=actor, decision=waiting, started_on=started_on, **kw)
+    decision = services.protection_decide(
+        actor=decider or case.lead,
+        case=case,
+        decided_on=decided_on,
+        grounds=grounds or Grounds.ABUSE,
+        kind=kind or StayKind.SHELTER,
+        today=max(today, decided_on),
+    )
+    return services.stay_admit(actor=actor, decision=decision, started_on=started_on, **kw)
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()

@@ -97,18 +97,12 @@ CASES = [(page, who) for page in MATRIX for who in (*ALL, "anonymous")]
 
 @pytest.fixture
 def stay(case, shelter_user):
-    from shelter.choices import Grounds
     from shelter.layout import ensure_default_layout
-    from shelter.services import stay_admit
+    from tests.factories import decide_and_admit
 
     ensure_default_layout()
-    return stay_admit(
-        actor=shelter_user,
-        case=case,
-        grounds=Grounds.ABUSE,
-        started_on=case.opened_on,
-        parental_consent=False,
-        bed=None,
+    return decide_and_admit(
+        actor=shelter_user, case=case, started_on=case.opened_on, parental_consent=False
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.audit.chain import history_models
-from casework.forms import DATE_ERROR, DateInput
+from casework.forms import DayField
 from casework.models import User
 
 
@@ -33,18 +33,8 @@ class AuditFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("一覧から記録の種類を選んでください。")},
     )
-    date_from = forms.DateField(
-        label=_("期間（開始日）"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR},
-    )
-    date_to = forms.DateField(
-        label=_("期間（終了日）"),
-        required=False,
-        widget=DateInput(),
-        error_messages={"invalid": DATE_ERROR},
-    )
+    date_from = DayField(label=_("期間（開始日）"), required=False)
+    date_to = DayField(label=_("期間（終了日）"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -112,7 +112,9 @@ class ChangeFeed:
             raise TypeError("ChangeFeed supports slices only")
         start, stop = window.start or 0, window.stop
         parts = [self._part(i, m) for i, m in enumerate(self.models)]
-        if not parts:
+        if not parts or (stop is not None and stop <= start):
+            # An empty window (the page of an empty feed): slicing every part to nothing would
+            # make Django drop them from the UNION and then refuse to order what is left.
             return []
         order = ("-feed_at", "-feed_src", "-feed_hid")
         if len(parts) == 1:
@@ -269,8 +271,8 @@ def display(f: models.Field, value: Any, users: dict[int, User]) -> str:
 def _date_text(value: date | datetime) -> str:
     if isinstance(value, datetime):
         local = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{wareki.wareki(local, weekday=False)} {local:%H:%M}"
-    return wareki.wareki(value, weekday=False)
+        return f"{wareki.wareki_safe(local, weekday=False)} {local:%H:%M}"
+    return wareki.wareki_safe(value, weekday=False)
 
 
 def access_log(

@@ -3,9 +3,11 @@
 from casework.models.audit import AccessLog, AuditLink, ChainHead
 from casework.models.cases import (
     Case,
+    CaseCounter,
     CaseEvent,
     CaseGroupObjectPermission,
     CaseNote,
+    CaseShare,
     CaseUserObjectPermission,
     CaseWorker,
     SchoolLiaison,
@@ -17,9 +19,11 @@ __all__ = [
     "AccessLog",
     "AuditLink",
     "Case",
+    "CaseCounter",
     "CaseEvent",
     "CaseGroupObjectPermission",
     "CaseNote",
+    "CaseShare",
     "CaseUserObjectPermission",
     "CaseWorker",
     "ChainHead",

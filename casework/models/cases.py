@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -17,25 +18,74 @@ from casework.choices import (
     NoteKind,
     PlanKind,
     Profession,
+    Role,
 )
 from casework.fields import EncryptedCharField, EncryptedTextField
 from casework.models.children import Child
+from casework.models.scoping import NEVER, Scoped, ScopedQuerySet, any_of
 from casework.models.teams import Team
 from casework.wareki import era_initial_year
 
+# django-guardian permission ids, by codename (cleared after migrate: ids differ per database).
+_permission_ids: dict[str, int] = {}
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseQuerySet:
-        """Only the cases this user may see (casework/access.py decides)."""
-        from casework.access import scope_cases
 
-        return scope_cases(self, user)
+def permission_id(codename: str) -> int:
+    """The id of a casework permission. Scopes name the permission by id: guardian's join
+    through auth_permission made PostgreSQL misjudge how many cases a worker holds, and at
+    100,000 cases it sorted every one of them instead of reading the newest fifty."""
+    if codename not in _permission_ids:
+        from django.contrib.auth.models import Permission
+
+        _permission_ids[codename] = Permission.objects.get(
+            content_type__app_label="casework", codename=codename
+        ).pk
+    return _permission_ids[codename]
+
+
+def forget_permission_ids(**_kwargs) -> None:
+    _permission_ids.clear()
+
+
+def assigned(user, codename: str, case_ref: str = "pk") -> Exists:
+    """The user holds the object permission on the case (granted by assignment, by a share):
+    guardian's direct-FK table, no global permission, no superuser bypass."""
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            user_id=user.pk,
+            permission_id=permission_id(codename),
+            content_object_id=OuterRef(case_ref),
+        )
+    )
+
+
+class CaseQuerySet(ScopedQuerySet):
+    """Rules for cases (PRODUCT §2). view: the team's supervisors and every worker holding the
+    case's view permission (assigned, or shared read-only). change: the team's supervisors and
+    assigned workers. supervise (approve, assign, transfer, share): the team's supervisors."""
+
+    actions = ("view", "change", "supervise")
+
+    def rule(self, user, action: str) -> Q:
+        if not user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+            return NEVER
+        supervised = user.supervises()
+        # Team first: most of a supervisor's rows match it and skip the permission probe.
+        team = Q(team_id__in=sorted(supervised)) if supervised else None
+        if action == "view":
+            return any_of([team, Q(assigned(user, "view_case"))])
+        if action == "change":
+            return any_of([team, Q(assigned(user, "change_case"))])
+        return any_of([team])  # supervise
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status=CaseStatus.CLOSED)
 
     def for_list(self) -> CaseQuerySet:
         return self.select_related("child", "team", "lead")
 
 
-class Case(models.Model):
+class Case(Scoped, models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     seq = models.PositiveIntegerField(_("年度内番号"))
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
@@ -91,6 +141,18 @@ class Case(models.Model):
         verbose_name_plural = _("ケース")
         constraints = [
             models.UniqueConstraint(fields=["fiscal_year", "seq"], name="case_number_unique"),
+            # Bounds the database keeps on SQLite too (PostgreSQL's smallint alone would not).
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year__gte=1873, fiscal_year__lte=2100),
+                name="case_fiscal_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seq__gte=1, seq__lte=999999), name="case_seq_in_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(category__gte=1, category__lte=16),
+                name="case_category_in_range",
+            ),
         ]
         indexes = [
             models.Index(fields=["team", "status"], name="case_team_status"),
@@ -111,6 +173,11 @@ class Case(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == CaseStatus.CLOSED
+
+    def is_own_request(self, user, approval: str) -> bool:
+        """No self-approval: a supervisor never decides on the plan or closure they asked for
+        (approval is "plan" or "closure")."""
+        return getattr(self, f"{approval}_requested_by_id") == user.pk
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -200,15 +267,27 @@ class SchoolLiaison(models.Model):
 
 
 class CaseEvent(models.Model):
-    """A significant act on a case in plain Japanese, for the timeline (受理, 移管, 承認…)."""
+    """A significant act on a case (受理, 移管, 承認…), rendered in words at display time
+    (casework/events.py): plain parameters in `params`, anything personal in `secret`."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("ケース")
     )
-    kind = models.CharField(max_length=30)
-    text = models.CharField(max_length=300)
+    at = models.DateTimeField(_("日時"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("操作した職員"),
+    )
+    kind = models.CharField(_("種類"), max_length=30)
+    params = models.JSONField(_("内容（コード・日付）"), default=dict, blank=True)
+    secret = EncryptedTextField(_("内容（理由・記述）"), blank=True)
+    # Events written before structured events kept their sentence here (history is never
+    # rewritten, so it stays); new events leave it empty.
+    text = models.CharField(_("内容（旧形式）"), max_length=300, blank=True, default="")
     history = HistoricalRecords()
 
     class Meta:
@@ -218,4 +297,88 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "-at"], name="event_case_time")]
 
     def __str__(self) -> str:
-        return self.text
+        return self.kind_label
+
+    @property
+    def kind_label(self) -> str:
+        from casework.events import event_kind
+
+        found = event_kind(self.kind)
+        return str(found.label) if found else self.kind
+
+    @property
+    def secret_values(self) -> dict:
+        import json
+
+        if not self.secret:
+            return {}
+        try:
+            value = json.loads(self.secret)
+        except ValueError:
+            return {"text": self.secret}
+        return value if isinstance(value, dict) else {"text": str(value)}
+
+    @property
+    def words(self) -> str:
+        """The act in a sentence, in the page's language (an old event: its stored sentence)."""
+        from casework.events import render_event
+
+        if self.text and not self.params and not self.secret:
+            return self.text
+        return render_event(self.kind, self.params, self.secret_values)
+
+
+class CaseCounter(models.Model):
+    """The last case number given in a fiscal year; locked while the next one is taken, so two
+    acceptances at the same moment never collide (and never retry on a constraint error)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), primary_key=True)
+    last_seq = models.PositiveIntegerField(_("最後の番号"), default=0)
+
+    class Meta:
+        verbose_name = _("ケース番号の採番")
+        verbose_name_plural = _("ケース番号の採番")
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}: {self.last_seq}"
+
+
+class CaseShare(models.Model):
+    """A closed-to-you case shared read-only with a worker of another team by a supervisor of
+    the owning team (issue 8: previous cases stay closed unless shared, and sharing is logged).
+    The read permission itself is guardian's `view_case`, granted and revoked with this row."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="shares", verbose_name=_("ケース")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="case_shares",
+        verbose_name=_("共有先の職員"),
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("共有した職員"),
+    )
+    reason = EncryptedTextField(_("共有の理由"))
+    shared_at = models.DateTimeField(_("共有日時"), default=timezone.now)
+    active = models.BooleanField(_("共有中"), default=True)
+    ended_at = models.DateTimeField(_("共有終了"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ケースの共有")
+        verbose_name_plural = _("ケースの共有")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"],
+                condition=models.Q(active=True),
+                name="caseshare_one_active_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.user}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -11,6 +13,9 @@ from casework import rules
 from casework.choices import TOWN_CHOICES, Relationship, Sex
 from casework.crypto import blind_index
 from casework.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
+from casework.models.scoping import Scoped, ScopedQuerySet, any_of
+from casework.registry import child_rule_contributions
+from casework.wareki import FIRST_DAY, LAST_DAY
 
 
 def child_name_index(family_kana: str, given_kana: str, birth_date) -> str:
@@ -18,14 +23,39 @@ def child_name_index(family_kana: str, given_kana: str, birth_date) -> str:
     return blind_index(f"{family_kana}{given_kana}", birth_date.isoformat())
 
 
-class ChildQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ChildQuerySet:
-        from casework.access import scope_children
+class ChildQuerySet(ScopedQuerySet):
+    """Rules for children. What a user sees of a child depends on why the child is theirs:
 
-        return scope_children(self, user)
+    - full: identity, address, school, household and the cases they may open — through a case
+      they may see, or (intake) a child their team registered;
+    - care: what daily care in the shelter needs — name, age, sex, allergies, school;
+    - view: at least the identity (name, kana, birth date, sex, district);
+    - change: identity and household — those who may change one of the child's open cases.
+
+    Other apps add their reasons through `casework.registry.register_child_rule` (casework
+    never imports them)."""
+
+    actions = ("view", "full", "care", "change")
+
+    def _cases(self, user, action: str) -> Q:
+        cases = self.model._meta.get_field("cases").related_model._default_manager
+        scoped = cases.restrict(user, action)
+        if action == "change":
+            scoped = scoped.open()
+        return Q(Exists(scoped.filter(child_id=OuterRef("pk"))))
+
+    def rule(self, user, action: str) -> Q:
+        if action == "change":
+            return self._cases(user, "change")
+        if action == "full":
+            return any_of([self._cases(user, "view"), *child_rule_contributions(user, "full")])
+        if action == "care":
+            return any_of(child_rule_contributions(user, "care"))
+        extra = [q for a in ("view", "full", "care") for q in child_rule_contributions(user, a)]
+        return any_of([self._cases(user, "view"), *extra])
 
 
-class Child(models.Model):
+class Child(Scoped, models.Model):
     family_name = EncryptedCharField(_("氏"), max_length=40)
     given_name = EncryptedCharField(_("名"), max_length=40)
     family_name_kana = EncryptedCharField(_("氏（ふりがな）"), max_length=60)
@@ -37,6 +67,7 @@ class Child(models.Model):
     school = EncryptedCharField(_("学校・園"), max_length=100, blank=True)
     allergies = EncryptedTextField(_("アレルギー・医療上の注意"), blank=True)
     name_index = BlindIndexField(_("氏名かな検索索引"))
+    change_note = EncryptedTextField(_("修正の理由"), blank=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -84,7 +115,15 @@ class HouseholdMember(models.Model):
     is_guardian = models.BooleanField(_("保護者"), default=False)
     has_parental_authority = models.BooleanField(_("親権者"), default=False)
     lives_with_child = models.BooleanField(_("同居"), default=True)
-    birth_year = models.PositiveSmallIntegerField(_("生年（西暦）"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("生年（西暦）"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(FIRST_DAY.year, _("生年は1873年以降を入力してください。")),
+            MaxValueValidator(LAST_DAY.year, _("生年は2100年以前を入力してください。")),
+        ],
+    )
     phone = EncryptedCharField(_("電話番号"), max_length=40, blank=True)
     address = EncryptedCharField(_("住所（別居の場合）"), max_length=200, blank=True)
     notes = EncryptedTextField(_("備考"), blank=True)
@@ -95,6 +134,13 @@ class HouseholdMember(models.Model):
         verbose_name = _("世帯員")
         verbose_name_plural = _("世帯員")
         ordering = ["-is_guardian", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_year__isnull=True)
+                | models.Q(birth_year__gte=FIRST_DAY.year, birth_year__lte=LAST_DAY.year),
+                name="household_birth_year_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_relationship_display()} {self.name}"

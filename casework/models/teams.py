@@ -36,6 +36,43 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return bool(self.is_active and self.roles() & set(roles))
 
+    # --- the team rules, written once (every scope, form and service asks these) ----------
+
+    def team_ids(self) -> frozenset[int]:
+        """Active teams the user belongs to (intake staff work their teams' queue)."""
+        cached = getattr(self, "_team_cache", None)
+        if cached is None:
+            cached = frozenset(
+                Membership.objects.filter(user_id=self.pk, team__active=True).values_list(
+                    "team_id", flat=True
+                )
+            )
+            self._team_cache = cached
+        return cached
+
+    def supervises(self) -> frozenset[int]:
+        """Teams this user supervises: a supervisor's membership *and* the supervisor role.
+        Everything a supervisor may do on a team's records follows from this one set."""
+        cached = getattr(self, "_supervised_cache", None)
+        if cached is None:
+            if not self.has_role(Role.SUPERVISOR):
+                cached = frozenset()
+            else:
+                cached = frozenset(
+                    Membership.objects.filter(user_id=self.pk, is_supervisor=True).values_list(
+                        "team_id", flat=True
+                    )
+                )
+            self._supervised_cache = cached
+        return cached
+
+    def is_supervisor_of(self, team_id: int | None) -> bool:
+        return team_id in self.supervises()
+
+    def forget_access(self) -> None:
+        """Drop the cached roles and teams (after a change of membership in the same request)."""
+        self._role_cache = self._team_cache = self._supervised_cache = None
+
 
 class Team(models.Model):
     """A 係: cases belong to one team; supervisors see all of their team's cases."""

@@ -343,7 +343,7 @@ class CaseSeeder:
                     actor=self.staff.supervisor,
                     kind="accepted",
                     at=_at(case.opened_on, self.rng),
-                    text=f"ケース {case.number} を受理（主担当：{case.lead}）",
+                    params={"number": case.number, "lead": str(case.lead)},
                 )
             )
             end = case.closed_on or self.today
@@ -368,7 +368,11 @@ class CaseSeeder:
                         actor=self.staff.supervisor,
                         kind="closure_decided",
                         at=_at(case.closed_on, self.rng),
-                        text=f"終結を承認（{case.get_closure_outcome_display()}）",
+                        params={
+                            "outcome": str(case.get_closure_outcome_display()),
+                            "approved": True,
+                            "closed_on": case.closed_on.isoformat(),
+                        },
                     )
                 )
         bulk_create_chained(notes, CaseNote, reason=REASON)

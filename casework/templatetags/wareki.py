@@ -18,7 +18,7 @@ def wareki(value: date | datetime | None, fmt: str = "") -> str:
     """令和7年12月19日（金）. `|wareki:"short"` drops the weekday."""
     if not value:
         return ""
-    return wareki_lib.wareki(value, weekday=fmt != "short")
+    return wareki_lib.wareki_safe(value, weekday=fmt != "short")
 
 
 @register.filter
@@ -29,9 +29,10 @@ def wareki_western(value: date | datetime | None) -> str:
     day = value
     if isinstance(value, datetime):
         day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return format_html(
-        '{} <span class="western">{}</span>', wareki_lib.wareki(value), day.isoformat()
-    )
+    text = wareki_lib.wareki_safe(value)
+    if text == day.isoformat():
+        return text
+    return format_html('{} <span class="western">{}</span>', text, day.isoformat())
 
 
 @register.filter
@@ -40,7 +41,7 @@ def wareki_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{wareki_lib.wareki(local)} {local:%H:%M}"
+    return f"{wareki_lib.wareki_safe(local)} {local:%H:%M}"
 
 
 @register.filter

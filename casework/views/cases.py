@@ -6,18 +6,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from casework import services
-from casework.access import (
-    CASE_ROLES,
-    can_change_case,
-    get_visible_or_404,
-    is_supervisor_of,
-    log_access,
-    require_roles,
-)
-from casework.actions import perform
+from casework.access import CASE_ROLES, fetch_or_404, get_or_404, log_access, require_roles
+from casework.actions import perform, post_action
 from casework.choices import CaseStatus
 from casework.forms import (
     AddWorkerForm,
@@ -27,6 +19,7 @@ from casework.forms import (
     NoteForm,
     PlanForm,
     SchoolLiaisonForm,
+    ShareForm,
     StatusForm,
     TransferForm,
 )
@@ -46,7 +39,9 @@ AUTO_IDS = {
     "transfer_form": "transfer_%s",
     "worker_form": "worker_%s",
     "school_form": "school_%s",
+    "share_form": "share_%s",
 }
+CASE_PAGE = "casework:case_detail"
 
 
 @require_roles(*CASE_ROLES)
@@ -67,8 +62,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_for(request: HttpRequest, pk: int) -> Case:
-    queryset = Case.objects.visible_to(request.user).select_related(
+def case_for(request: HttpRequest, pk: int) -> Case:
+    queryset = Case.objects.select_related(
         "child",
         "team",
         "lead",
@@ -77,37 +72,44 @@ def _case_for(request: HttpRequest, pk: int) -> Case:
         "closure_requested_by",
         "closure_approved_by",
     )
-    return get_visible_or_404(queryset, pk)
+    return fetch_or_404(queryset, request.user, pk)
 
 
-def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+def case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    """Everything the case file shows. `forms` replace the page's blank forms (a failed one
+    keeps its errors); panels of other apps find theirs in `request.panel_forms`."""
     user = request.user
-    can_change = can_change_case(user, case)
-    is_sup = (
-        not case.is_closed and is_supervisor_of(user, case.team_id) and user.has_role("supervisor")
-    )
+    request.panel_forms = forms
+    can_change = case.may("change") and not case.is_closed
+    is_sup = case.may("supervise") and not case.is_closed
     moves = sorted(services.MANUAL_MOVES.get(case.status, set()))
     workers = list(case.workers.filter(active=True).select_related("user").order_by("-is_lead"))
     ctx = {
         "case": case,
         "child": case.child,
         "workers": workers,
+        "shares": list(case.shares.filter(active=True).select_related("user"))
+        if case.may("supervise")
+        else [],
         "timeline": build_timeline(case),
         "can_change": can_change,
         "is_supervisor": is_sup,
         "moves": [(m, CaseStatus(m).label) for m in moves] if can_change else [],
         "show_plan_form": can_change
         and case.status in services.PLAN_STATUSES
-        and case.plan_state != "pending",
+        and case.plan_state != services.PENDING,
         "show_plan_decision": is_sup
-        and case.plan_state == "pending"
-        and case.plan_requested_by_id != user.pk,
-        "show_closure_form": can_change and case.closure_state != "pending",
+        and case.plan_state == services.PENDING
+        and not case.is_own_request(user, "plan"),
+        "show_closure_form": can_change and case.closure_state != services.PENDING,
         "show_closure_decision": is_sup
-        and case.closure_state == "pending"
-        and case.closure_requested_by_id != user.pk,
+        and case.closure_state == services.PENDING
+        and not case.is_own_request(user, "closure"),
         "note_form": NoteForm(auto_id=AUTO_IDS["note_form"]),
-        "status_form": StatusForm(auto_id=AUTO_IDS["status_form"]),
+        "status_form": StatusForm(
+            initial={"expected": case.status, "to": moves[0] if moves else ""},
+            auto_id=AUTO_IDS["status_form"],
+        ),
         "plan_form": PlanForm(auto_id=AUTO_IDS["plan_form"]),
         "plan_decision_form": DecisionForm(prefix="plan"),
         "closure_form": ClosureForm(auto_id=AUTO_IDS["closure_form"]),
@@ -117,8 +119,11 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         )
         if is_sup
         else None,
-        "worker_form": AddWorkerForm(team=case.team, auto_id=AUTO_IDS["worker_form"])
+        "worker_form": AddWorkerForm(case=case, auto_id=AUTO_IDS["worker_form"])
         if is_sup
+        else None,
+        "share_form": ShareForm(case=case, auto_id=AUTO_IDS["share_form"])
+        if case.may("supervise")
         else None,
         "school_form": SchoolLiaisonForm(auto_id=AUTO_IDS["school_form"]),
         "panels": [panel for panel in (p(request, case) for p in case_panels()) if panel],
@@ -129,14 +134,15 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
 
 @require_roles(*CASE_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for(request, pk)
+    case = case_for(request, pk)
     log_access(request, case)
-    return render(request, "casework/case_detail.html", _case_context(request, case))
+    return render(request, "casework/case_detail.html", case_context(request, case))
 
 
 def _act(request, pk, form_class, form_key, action, success, next_url=None, **form_kwargs):
-    """Validate the form, run the service; on bad input re-render the case file, saving nothing."""
-    case = _case_for(request, pk)
+    """Validate the form, run the service; on bad input re-render the case file, saving nothing.
+    `success` is a message or a function of the service's result (never a personal value)."""
+    case = case_for(request, pk)
     if form_key in AUTO_IDS:
         form_kwargs.setdefault("auto_id", AUTO_IDS[form_key])
     form = form_class(request.POST, **form_kwargs)
@@ -144,46 +150,53 @@ def _act(request, pk, form_class, form_key, action, success, next_url=None, **fo
     if done:
         if next_url is not None:
             return redirect(next_url(case))
-        return redirect("casework:case_detail", pk=case.pk)
-    case.refresh_from_db()
-    context = _case_context(request, case, **{form_key: form})
+        return redirect(CASE_PAGE, pk=case.pk)
+    case = case_for(request, pk)
+    context = case_context(request, case, **{form_key: form})
     context["open_form"] = form_key
     context["failed_form"] = form  # its errors are summarised at the top of the page
     return render(request, "casework/case_detail.html", context, status=400)
 
 
-@require_POST
 @require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.note_add(actor=request.user, case=case, **form.cleaned_data)
+        return services.note_add(actor=request.user, case=case, **form.cleaned_data)
 
     return _act(request, pk, NoteForm, "note_form", action, "記録を追加しました。")
 
 
-@require_POST
 @require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def status_move(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.case_move_status(actor=request.user, case=case, **form.cleaned_data)
+        return services.case_move_status(actor=request.user, case=case, **form.cleaned_data)
 
-    return _act(request, pk, StatusForm, "status_form", action, "状態を変更しました。")
+    return _act(
+        request,
+        pk,
+        StatusForm,
+        "status_form",
+        action,
+        lambda case: f"状態を「{case.get_status_display()}」に変更しました。",
+    )
 
 
-@require_POST
 @require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.case_propose_plan(actor=request.user, case=case, **form.cleaned_data)
+        return services.case_propose_plan(actor=request.user, case=case, **form.cleaned_data)
 
     return _act(request, pk, PlanForm, "plan_form", action, "援助方針の承認を申請しました。")
 
 
-@require_POST
-@require_roles("supervisor")
+@require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.case_decide_plan(
+        return services.case_decide_plan(
             actor=request.user,
             case=case,
             approve=form.approve,
@@ -196,25 +209,29 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
         DecisionForm,
         "plan_decision_form",
         action,
-        "援助方針について判断を記録しました。",
+        lambda case: (
+            "援助方針を承認しました。"
+            if case.plan_state == services.APPROVED
+            else "援助方針を差し戻しました。"
+        ),
         prefix="plan",
     )
 
 
-@require_POST
 @require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.case_request_closure(actor=request.user, case=case, **form.cleaned_data)
+        return services.case_request_closure(actor=request.user, case=case, **form.cleaned_data)
 
     return _act(request, pk, ClosureForm, "closure_form", action, "終結の承認を申請しました。")
 
 
-@require_POST
-@require_roles("supervisor")
+@require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.case_decide_closure(
+        return services.case_decide_closure(
             actor=request.user,
             case=case,
             approve=form.approve,
@@ -228,21 +245,25 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
         DecisionForm,
         "closure_decision_form",
         action,
-        "終結について判断を記録しました。",
+        lambda case: (
+            "終結を承認しました（ケースは終結です）。"
+            if case.is_closed
+            else "終結申請を差し戻しました。"
+        ),
         prefix="closure",
     )
 
 
-@require_POST
-@require_roles("supervisor")
+@require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.case_transfer(actor=request.user, case=case, **form.cleaned_data)
+        return services.case_transfer(actor=request.user, case=case, **form.cleaned_data)
 
     def next_url(case):
         # After a transfer to another team the supervisor may no longer see the case.
         if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
-            return reverse("casework:case_detail", args=[case.pk])
+            return reverse(CASE_PAGE, args=[case.pk])
         return reverse("casework:case_list")
 
     return _act(
@@ -256,24 +277,62 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@require_roles("supervisor")
+@require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for(request, pk)
+    case = case_for(request, pk)
 
     def action(case, form):
-        services.case_add_worker(actor=request.user, case=case, **form.cleaned_data)
+        return services.case_add_worker(actor=request.user, case=case, **form.cleaned_data)
 
     return _act(
-        request, pk, AddWorkerForm, "worker_form", action, "担当者を追加しました。", team=case.team
+        request, pk, AddWorkerForm, "worker_form", action, "担当者を追加しました。", case=case
     )
 
 
-@require_POST
 @require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
+def share_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_for(request, pk)
+
+    def action(case, form):
+        return services.case_share(actor=request.user, case=case, **form.cleaned_data)
+
+    return _act(
+        request,
+        pk,
+        ShareForm,
+        "share_form",
+        action,
+        "閲覧のみの共有を記録しました。",
+        case=case,
+    )
+
+
+@require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
+def share_end(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+
+    case = case_for(request, pk)
+    if not case.may("supervise"):
+        raise PermissionDenied
+    share = get_or_404(case.shares.filter(active=True), share_pk)
+    try:
+        services.case_unshare(actor=request.user, share=share)
+    except services.CaseRuleError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "共有を終了しました。")
+    return redirect(CASE_PAGE, pk=case.pk)
+
+
+@require_roles(*CASE_ROLES)
+@post_action(CASE_PAGE)
 def school_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
-        services.school_liaison_add(actor=request.user, case=case, **form.cleaned_data)
+        return services.school_liaison_add(actor=request.user, case=case, **form.cleaned_data)
 
     return _act(
         request, pk, SchoolLiaisonForm, "school_form", action, "学校との連携を記録しました。"

@@ -17,13 +17,12 @@ def test_supervisor_sees_team_cases(case, other_case, supervisor):
 def test_scope_matches_guardians_get_objects_for_user(
     case, other_case, caseworker, coworker, other_worker
 ):
-    """casework.access names the permission by id for speed; the answer must be guardian's."""
+    """The case rule names the permission by id for speed; the answer must be guardian's."""
     from guardian.shortcuts import get_objects_for_user
 
-    from casework.access import assigned_cases
-    from casework.services import case_assign
+    from casework.services import assign_worker
 
-    case_assign(actor=case.lead, case=case, user=coworker, role="psych")
+    assign_worker(actor=case.lead, case=case, user=coworker, role="psych", is_lead=False)
     for user in (caseworker, coworker, other_worker):
         expected = set(
             get_objects_for_user(
@@ -35,7 +34,7 @@ def test_scope_matches_guardians_get_objects_for_user(
                 with_superuser=False,
             )
         )
-        assert set(assigned_cases(Case.objects.all(), user)) == expected
+        assert set(Case.objects.visible_to(user)) == expected
 
 
 def test_global_permission_or_superuser_flag_grants_no_case(case, other_worker):

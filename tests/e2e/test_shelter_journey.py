@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from shelter.choices import Grounds
 from shelter.layout import ensure_default_layout
-from shelter.models import Stay
+from shelter.models import Bed, Stay
+from shelter.services import protection_decide
 from tests.factories import ChildFactory, open_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -31,7 +33,16 @@ def waiting_case(supervisor, caseworker, team_a):
         sex="F",
         allergies="そば",
     )
-    return open_case(actor=supervisor, child=child, team=team_a, lead=caseworker)
+    case = open_case(actor=supervisor, child=child, team=team_a, lead=caseworker)
+    # The case's worker decided 一時保護 on the case file: the child waits for admission.
+    protection_decide(
+        actor=caseworker, case=case, decided_on=timezone.localdate(), grounds=Grounds.ABUSE
+    )
+    return case
+
+
+def tile_bed(case) -> int:
+    return Bed.objects.get(label="201").pk
 
 
 def test_shelter_staff_admit_record_consent_and_discharge_home(
@@ -43,19 +54,19 @@ def test_shelter_staff_admit_record_consent_and_discharge_home(
     expect(page.get_by_role("heading", level=1)).to_have_text("一時保護所 ベッドボード")
     expect(page.locator("#occupancy")).to_contain_text("0/ 12")
 
-    # A free bed in a girls' room: admit from its tile.
+    # A free bed in a girls' room: admit from its tile, choosing from the children waiting.
     tile = page.get_by_role("listitem", name="201号室", exact=True)
     tile.get_by_role("link", name="入所").click()
-    page.get_by_label("ケース番号").fill(case.number)
-    page.get_by_role("button", name="児童を確認").click()
-    expect(page.locator("#child-h")).to_contain_text(case.number)
+    expect(page.get_by_role("heading", level=1)).to_have_text("入所待ちの児童")
+    waiting = page.get_by_role("row", name="森 陽葵")
+    waiting.get_by_role("link", name="入所を記録").click()
     expect(page.get_by_text("森 陽葵（もり ひまり）")).to_be_visible()
-    page.get_by_label("一時保護の理由").select_option(label="虐待・虐待のおそれ")
+    expect(page.get_by_label("ベッド")).to_have_value(str(tile_bed(case)))
     page.get_by_label("保護開始日").fill(today)
     page.get_by_label("なし（または未確認）").check()
     page.get_by_role("button", name="入所を確定").click()
 
-    expect(page.get_by_text("森 陽葵 さんがベッド 201 に入所しました。")).to_be_visible()
+    expect(page.get_by_text("ベッド 201 への入所を記録しました。")).to_be_visible()
     expect(page.locator("#occupancy")).to_contain_text("1/ 12")
     tile = page.get_by_role("listitem", name="201号室", exact=True)
     expect(tile).to_contain_text("森 陽葵")

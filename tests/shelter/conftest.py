@@ -7,11 +7,10 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from shelter import services
 from shelter.choices import Grounds, StayKind
 from shelter.layout import ensure_default_layout
 from shelter.models import Bed
-from tests.factories import ChildFactory, open_case
+from tests.factories import ChildFactory, decide_and_admit, open_case
 
 
 @pytest.fixture
@@ -47,7 +46,7 @@ def admit(shelter_user, layout, today):
     """admit(case, bed=None, started_on=today, consent=False, kind=一時保護所) -> Stay."""
 
     def _admit(case, *, bed=None, started_on=None, consent=False, kind=StayKind.SHELTER, **kw):
-        return services.stay_admit(
+        return decide_and_admit(
             actor=kw.pop("actor", shelter_user),
             case=case,
             grounds=kw.pop("grounds", Grounds.ABUSE),

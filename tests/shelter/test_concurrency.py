@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
 
 from casework.models import User
@@ -43,6 +43,19 @@ def cases_for(n: int, supervisor: User, team, lead) -> list:
     ]
 
 
+def decisions_for(cases) -> list:
+    """一時保護決定 on each case file (by its lead): what shelter staff admit from."""
+    return [
+        services.protection_decide(
+            actor=case.lead,
+            case=case,
+            decided_on=timezone.localdate() - timedelta(days=10),
+            grounds=Grounds.ABUSE,
+        )
+        for case in cases
+    ]
+
+
 @pytest.fixture
 def house():
     """The 12-bed layout, a shelter worker, and cases for the children to admit."""
@@ -63,10 +76,10 @@ def fill_all_but(free: int, house) -> list[Bed]:
         cases_for(len(beds) - free, house["supervisor"], house["team"], house["lead"]),
         strict=True,
     ):
+        (decision,) = decisions_for([case])
         services.stay_admit(
             actor=house["shelter"],
-            case=case,
-            grounds=Grounds.ABUSE,
+            decision=decision,
             started_on=timezone.localdate() - timedelta(days=10),
             parental_consent=False,
             bed=bed,
@@ -74,10 +87,11 @@ def fill_all_but(free: int, house) -> list[Bed]:
     return beds[len(beds) - free :]
 
 
-def race(cases, actor, bed_for) -> tuple[list[Stay], Counter, int]:
-    """Admit every case at once; returns the stays admitted, the refusals by message, and the
+def race(decisions, actor, bed_for) -> tuple[list[Stay], Counter, int]:
+    """Admit every decision at once (each thread its own connection, as each request is);
+    returns the stays admitted, the refusals by message, and the
     most children the watcher ever saw in the house."""
-    barrier = threading.Barrier(len(cases) + 1)
+    barrier = threading.Barrier(len(decisions) + 1)
     admitted: list[Stay] = []
     refusals: Counter = Counter()
     errors: list[BaseException] = []
@@ -85,18 +99,16 @@ def race(cases, actor, bed_for) -> tuple[list[Stay], Counter, int]:
     done = threading.Event()
     lock = threading.Lock()
 
-    def admit(i: int, case) -> None:
+    def admit(i: int, decision) -> None:
         try:
             barrier.wait()
-            with transaction.atomic():  # as the view does
-                stay = services.stay_admit(
-                    actor=actor,
-                    case=case,
-                    grounds=Grounds.ABUSE,
-                    started_on=timezone.localdate(),
-                    parental_consent=False,
-                    bed=bed_for(i),
-                )
+            stay = services.stay_admit(  # its own (durable) transaction, as from the view
+                actor=actor,
+                decision=decision,
+                started_on=timezone.localdate(),
+                parental_consent=False,
+                bed=bed_for(i),
+            )
             with lock:
                 admitted.append(stay)
         except StayRuleError as error:
@@ -116,7 +128,7 @@ def race(cases, actor, bed_for) -> tuple[list[Stay], Counter, int]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=admit, args=(i, c)) for i, c in enumerate(cases)]
+    threads = [threading.Thread(target=admit, args=(i, d)) for i, d in enumerate(decisions)]
     watcher = threading.Thread(target=watch)
     for thread in threads:
         thread.start()
@@ -133,7 +145,7 @@ def race(cases, actor, bed_for) -> tuple[list[Stay], Counter, int]:
 def test_many_simultaneous_admissions_to_the_last_free_bed_admit_exactly_one(house):
     (last,) = fill_all_but(1, house)
     cases = cases_for(THREADS, house["supervisor"], house["team"], house["lead"])
-    admitted, refusals, peak = race(cases, house["shelter"], lambda i: last)
+    admitted, refusals, peak = race(decisions_for(cases), house["shelter"], lambda i: last)
     assert len(admitted) == 1
     assert admitted[0].bed_id == last.pk
     assert sum(refusals.values()) == THREADS - 1
@@ -145,7 +157,7 @@ def test_many_simultaneous_admissions_to_the_last_free_bed_admit_exactly_one(hou
 def test_simultaneous_admissions_to_any_free_bed_fill_exactly_the_free_beds(house):
     free = fill_all_but(3, house)
     cases = cases_for(THREADS, house["supervisor"], house["team"], house["lead"])
-    admitted, refusals, peak = race(cases, house["shelter"], lambda i: None)
+    admitted, refusals, peak = race(decisions_for(cases), house["shelter"], lambda i: None)
     assert len(admitted) == 3
     assert {s.bed_id for s in admitted} == {b.pk for b in free}
     assert refusals == Counter({"満床です": THREADS - 3})
@@ -156,6 +168,6 @@ def test_simultaneous_admissions_to_any_free_bed_fill_exactly_the_free_beds(hous
 def test_simultaneous_admissions_of_one_child_admit_it_once(house):
     fill_all_but(6, house)
     (case,) = cases_for(1, house["supervisor"], house["team"], house["lead"])
-    admitted, refusals, _peak = race([case] * 8, house["shelter"], lambda i: None)
+    admitted, refusals, _peak = race(decisions_for([case]) * 8, house["shelter"], lambda i: None)
     assert len(admitted) == 1
-    assert refusals == Counter({"この児童はすでに一時保護中です": 7})
+    assert refusals == Counter({"この一時保護決定は入所待ちではありません（入所済みか取消し）": 7})

@@ -33,7 +33,8 @@ def refused(create) -> None:
 
 def test_two_active_stays_in_one_bed_are_refused(new_case, layout):
     raw_stay(new_case(), bed=layout[0])
-    refused(lambda: raw_stay(new_case(), bed=layout[0]))
+    second = new_case()
+    refused(lambda: raw_stay(second, bed=layout[0]))
 
 
 def test_a_bed_may_hold_a_new_stay_once_the_old_one_ended(new_case, layout):
@@ -50,15 +51,18 @@ def test_two_active_stays_of_one_child_are_refused(new_case, layout):
 
 def test_an_active_shelter_stay_without_a_bed_is_refused(new_case, layout):
     """Every child in the house holds a bed and a bed holds one child: never more than beds."""
-    refused(lambda: raw_stay(new_case(), bed=None))
+    case = new_case()
+    refused(lambda: raw_stay(case, bed=None))
 
 
 def test_an_entrusted_stay_with_a_bed_is_refused(new_case, layout):
-    refused(lambda: raw_stay(new_case(), kind=StayKind.ENTRUSTED, bed=layout[0]))
+    case = new_case()
+    refused(lambda: raw_stay(case, kind=StayKind.ENTRUSTED, bed=layout[0]))
 
 
 def test_a_stay_cannot_end_before_it_starts(new_case, layout):
-    refused(lambda: raw_stay(new_case(), bed=layout[0], ended_on=DAY - timedelta(days=1)))
+    case = new_case()
+    refused(lambda: raw_stay(case, bed=layout[0], ended_on=DAY - timedelta(days=1)))
 
 
 def test_two_open_assignments_of_one_bed_are_refused(new_case, layout):

@@ -29,7 +29,7 @@ def test_admission_takes_the_chosen_bed_and_records_history_and_a_case_event(
     )
     assert stay.history.get().history_user == shelter_user
     event = CaseEvent.objects.filter(case=case, kind="stay_admitted").get()
-    assert "ベッド 104" in event.text
+    assert "ベッド 104" in event.words
 
 
 def test_admission_without_a_bed_picks_a_free_bed_in_a_room_for_the_childs_sex_and_age(

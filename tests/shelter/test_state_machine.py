@@ -12,6 +12,7 @@ from shelter import services
 from shelter.choices import Grounds
 from shelter.models import Bed, BedAssignment, Stay
 from shelter.services import StayRuleError
+from tests.factories import decide_and_admit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def machine_for(cases, beds, actor, today):
         def __init__(self) -> None:
             super().__init__()
             self.atomic = transaction.atomic()
+            self.atomic._from_testcase = True  # durable services may run inside (rolled_back)
             self.atomic.__enter__()  # each example starts from an empty house, rolled back after
             self.where: dict[int, int] = {}  # child index -> bed id, as the model expects
 
@@ -41,7 +43,7 @@ def machine_for(cases, beds, actor, today):
         def admit(self, i, b):
             bed = None if b is None else beds[b]
             try:
-                stay = services.stay_admit(
+                stay = decide_and_admit(
                     actor=actor,
                     case=cases[i],
                     grounds=Grounds.ABUSE,

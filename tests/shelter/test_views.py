@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from casework.models import AccessLog, CaseNote
-from shelter.models import Stay
+from shelter.models import ProtectionDecision, Stay
 from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -140,96 +140,170 @@ def test_an_overdue_warrant_is_red_and_says_so(case, admit, shelter_user, login,
     assert "bed-tile--alert" in page
 
 
-# --- admission over HTTP --------------------------------------------------------------------
+# --- protection decision and admission over HTTP ------------------------------------------
 
 
-def admit_form(case, **overrides) -> dict:
+def decide(client, case, **overrides):
     data = {
-        "case_number": case.number,
-        "kind": "shelter",
-        "bed": "",
-        "entrusted_to": "",
-        "grounds": "abuse",
-        "started_on": "2026-11-20",
-        "parental_consent": "no",
+        "decision-decided_on": "2026-11-20",
+        "decision-grounds": "abuse",
+        "decision-kind": "shelter",
+        "decision-notes": "卵アレルギーに注意",
     }
+    data.update(overrides)
+    return client.post(reverse("shelter:decision_add", args=[case.pk]), data)
+
+
+def admit_form(**overrides) -> dict:
+    data = {"bed": "", "entrusted_to": "", "started_on": "2026-11-20", "parental_consent": "no"}
     data.update(overrides)
     return data
 
 
-def test_admit_looks_the_child_up_by_case_number_and_logs_the_look_up(case, shelter_user, login):
+@pytest.fixture
+def decision(case, caseworker, login, layout):
+    """The case's worker decides 一時保護 on the case file."""
+    response = decide(login(caseworker), case)
+    assert response.status_code == 302
+    return ProtectionDecision.objects.get(case=case)
+
+
+def test_the_cases_worker_decides_protection_on_the_case_file(case, caseworker, login, layout):
+    client = login(caseworker)
+    page = client.get(reverse("casework:case_detail", args=[case.pk])).content.decode()
+    assert "一時保護を決定する" in page
+    response = decide(client, case)
+    assert response.status_code == 302
+    decision = ProtectionDecision.objects.get(case=case)
+    assert decision.is_pending and decision.decided_by == caseworker
+    page = client.get(reverse("casework:case_detail", args=[case.pk])).content.decode()
+    assert "入所の記録を待っています" in page
+
+
+def test_a_decision_with_bad_input_saves_nothing(case, caseworker, login, layout):
+    response = decide(
+        login(caseworker), case, **{"decision-grounds": "", "decision-decided_on": "x"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "一時保護の理由を選んでください" in page and "日付を入力してください" in page
+    assert not ProtectionDecision.objects.exists()
+
+
+def test_other_teams_cannot_decide_protection_for_a_case(
+    case, other_worker, other_supervisor, login
+):
+    for user in (other_worker, other_supervisor):
+        assert decide(login(user), case).status_code == 404
+    assert not ProtectionDecision.objects.exists()
+
+
+def test_shelter_staff_see_pending_admissions_and_admit_from_the_list(
+    decision, case, shelter_user, login, layout
+):
     client = login(shelter_user)
-    response = client.get(reverse("shelter:admit"), {"case_number": case.number})
-    assert response.status_code == 200
-    assert case.child.full_name in response.content.decode()
+    listing = client.get(reverse("shelter:admit")).content.decode()
+    assert case.child.full_name in listing
+    url = reverse("shelter:admit_decision", args=[decision.pk])
+    form = client.get(url)
+    assert form.status_code == 200 and "卵アレルギーに注意" in form.content.decode()
     log = AccessLog.objects.latest("id")
     assert (log.record_type, log.record_id) == ("casework.Child", str(case.child_id))
-
-
-def test_admit_look_up_of_an_unknown_number_says_so(shelter_user, login, layout):
-    response = login(shelter_user).get(reverse("shelter:admit"), {"case_number": "R8-999999"})
-    assert response.status_code == 400
-    assert "受理中のケースが見つかりません" in response.content.decode()
-
-
-def test_shelter_staff_admit_a_child_into_a_free_bed(case, shelter_user, login, layout):
-    response = login(shelter_user).post(
-        reverse("shelter:admit"), admit_form(case, bed=str(layout[2].pk))
-    )
+    response = client.post(url, admit_form(bed=str(layout[2].pk)))
     assert response.status_code == 302
     assert response["Location"] == reverse("shelter:board")
     stay = Stay.objects.get(child=case.child)
-    assert stay.bed == layout[2]
+    assert stay.bed == layout[2] and stay.decision == decision
     assert stay.history.get().history_user == shelter_user
+    decision.refresh_from_db()
+    assert decision.state == "admitted"
+    assert case.child.full_name not in client.get(reverse("shelter:admit")).content.decode()
 
 
-def test_admit_with_bad_input_saves_nothing_and_answers_400(case, shelter_user, login, layout):
+def test_no_case_number_lookup_reveals_a_child_to_shelter_staff_or_other_teams(
+    case, shelter_user, other_supervisor, login, layout
+):
+    """Issue 8: the old admission step looked up any open case by its number."""
+    for user in (shelter_user, other_supervisor):
+        page = login(user).get(reverse("shelter:admit"), {"case_number": case.number})
+        assert case.child.full_name not in page.content.decode()
+
+
+def test_another_teams_supervisor_neither_sees_nor_admits_a_teams_decision(
+    decision, case, other_supervisor, login, layout
+):
+    client = login(other_supervisor)
+    assert case.child.full_name not in client.get(reverse("shelter:admit")).content.decode()
+    url = reverse("shelter:admit_decision", args=[decision.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, admit_form()).status_code == 404
+    assert not Stay.objects.exists()
+
+
+def test_admit_with_bad_input_saves_nothing_and_answers_400(decision, shelter_user, login):
     response = login(shelter_user).post(
-        reverse("shelter:admit"), admit_form(case, started_on="20261120x", grounds="")
+        reverse("shelter:admit_decision", args=[decision.pk]),
+        admit_form(started_on="20261120x", parental_consent=""),
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "日付を入力してください" in page
-    assert "一時保護の理由を選んでください" in page
+    assert "「あり」か「なし」を選んでください" in page
     assert not Stay.objects.exists()
 
 
-def test_admit_into_a_full_house_says_full(admit, new_case, case, shelter_user, login, layout):
+def test_admit_into_a_full_house_says_full(admit, new_case, decision, shelter_user, login, layout):
     for bed in layout:
         admit(new_case(), bed=bed)
-    response = login(shelter_user).post(reverse("shelter:admit"), admit_form(case))
+    response = login(shelter_user).post(
+        reverse("shelter:admit_decision", args=[decision.pk]), admit_form()
+    )
     assert response.status_code == 400
     assert "満床" in response.content.decode()
     assert Stay.objects.in_house().count() == 12
 
 
 def test_admit_into_a_bed_taken_meanwhile_says_bed_in_use(
-    admit, new_case, case, shelter_user, login, layout
+    admit, new_case, decision, shelter_user, login, layout
 ):
     admit(new_case(), bed=layout[0])
     response = login(shelter_user).post(
-        reverse("shelter:admit"), admit_form(case, bed=str(layout[0].pk))
+        reverse("shelter:admit_decision", args=[decision.pk]), admit_form(bed=str(layout[0].pk))
     )
     assert response.status_code == 400
     assert "ベッド使用中" in response.content.decode()
 
 
-def test_entrusted_protection_over_http_needs_the_place(case, shelter_user, login, layout):
+def test_entrusted_protection_over_http_needs_the_place(
+    case, caseworker, shelter_user, login, layout
+):
+    assert decide(login(caseworker), case, **{"decision-kind": "entrusted"}).status_code == 302
+    decision = ProtectionDecision.objects.get()
     client = login(shelter_user)
-    response = client.post(reverse("shelter:admit"), admit_form(case, kind="entrusted"))
+    url = reverse("shelter:admit_decision", args=[decision.pk])
+    response = client.post(url, admit_form())
     assert response.status_code == 400
     assert "委託先を入力してください" in response.content.decode()
-    response = client.post(
-        reverse("shelter:admit"), admit_form(case, kind="entrusted", entrusted_to="乳児院")
-    )
+    response = client.post(url, admit_form(entrusted_to="乳児院"))
     assert response.status_code == 302
     assert Stay.objects.get().bed is None
 
 
-def test_caseworker_cannot_admit(case, caseworker, login, layout):
-    response = login(caseworker).post(reverse("shelter:admit"), admit_form(case))
-    assert response.status_code == 403
+def test_caseworker_cannot_admit(decision, caseworker, login, layout):
+    url = reverse("shelter:admit_decision", args=[decision.pk])
+    assert login(caseworker).post(url, admit_form()).status_code == 403
     assert not Stay.objects.exists()
+
+
+def test_a_decision_is_cancelled_with_a_reason_and_kept(decision, case, caseworker, login):
+    client = login(caseworker)
+    url = reverse("shelter:decision_cancel", args=[decision.pk])
+    assert client.post(url, {"cancel-reason": ""}).status_code == 400
+    response = client.post(url, {"cancel-reason": "親族宅で安全を確認"})
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.state == "cancelled" and decision.cancelled_reason == "親族宅で安全を確認"
+    assert client.get(url).status_code == 302  # a GET goes back to the case file
 
 
 # --- actions on a stay ----------------------------------------------------------------------
