@@ -110,11 +110,17 @@ def save_with_history(
 
 def lock[M: models.Model](queryset: models.QuerySet[M], pk: Any, *, actor: User | None = None) -> M:
     """Lock one row for the rest of the transaction and read it afresh (with what `actor` may
-    do with it, from the model's rules, when an actor is given)."""
-    locked = queryset.select_for_update(of=("self",))
-    if actor is not None:
-        locked = locked.with_allowed(actor)
-    return locked.get(pk=pk)
+    do with it, from the model's rules, when an actor is given).
+
+    The lock is taken on the bare row first: with joins, PostgreSQL re-checks a row it waited
+    for against the joined rows of its *old* snapshot, so a case whose lead changed meanwhile
+    would seem to vanish. Once the lock is held, a plain read sees the latest committed state.
+    """
+    model = queryset.model
+    if not model._base_manager.select_for_update().filter(pk=pk).values_list("pk").exists():
+        raise model.DoesNotExist
+    fresh = queryset.with_allowed(actor) if actor is not None else queryset
+    return fresh.get(pk=pk)
 
 
 def lock_case(case: Case | int, actor: User) -> Case:

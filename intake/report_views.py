@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from casework.access import require_roles
 from casework.rules import fiscal_year_of
@@ -25,6 +26,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+@require_safe
 @require_roles(*REPORT_ROLES)
 def consultations(request: HttpRequest) -> HttpResponse:
     current = fiscal_year_of(timezone.localdate())

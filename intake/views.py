@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from casework.access import fetch_or_404, log_access, require, require_roles
 from casework.actions import perform, post_action
@@ -30,6 +31,7 @@ PAGE_SIZE = 50
 CHILD_FIELDS = {"birth_date"}  # rule errors that belong next to the child's fields
 
 
+@require_safe
 @require_roles(*INTAKE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     team_ids = selectors.queue_teams(request.user)
@@ -198,6 +200,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -
     return context
 
 
+@require_safe
 @require_roles(*DETAIL_ROLES)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _consultation_for(request, pk)
@@ -217,9 +220,11 @@ def reveal_reporter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "intake/detail.html", context)
 
 
-def _act(request, pk, form_class, form_key, action, success, next_url=None, **form_kwargs):
-    """Validate the form, run the service; on bad input re-render the page, saving nothing."""
+def _act(request, pk, form_class, form_key, action, success, next_url=None, *, need, **form_kwargs):
+    """Check the user may act (`need`; 403 before any validation), validate the form, run the
+    service; on bad input re-render the page, saving nothing."""
     consultation = _consultation_for(request, pk)
+    require(consultation, need)
     form = form_class(request.POST, **form_kwargs)
     done, result = perform(request, form, lambda: action(consultation, form), success)
     if done:
@@ -250,6 +255,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         "受理し、ケースを開きました。",
         next_url=lambda case: reverse("casework:case_detail", args=[case.pk]),
         user=request.user,
+        need="decide",
     )
 
 
@@ -261,7 +267,15 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, consultation=consultation, **form.cleaned_data
         )
 
-    return _act(request, pk, DeclineForm, "decline_form", action, "ケース化せずに終了しました。")
+    return _act(
+        request,
+        pk,
+        DeclineForm,
+        "decline_form",
+        action,
+        "ケース化せずに終了しました。",
+        need="decide",
+    )
 
 
 @require_roles(Role.SUPERVISOR, Role.CASEWORKER)
@@ -279,4 +293,5 @@ def safety_add(request: HttpRequest, pk: int) -> HttpResponse:
         "safety_form",
         action,
         "安全確認を記録しました。",
+        need="confirm",
     )

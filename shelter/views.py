@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from casework.access import CASE_ROLES, fetch_or_404, get_or_404, log_access, require, require_roles
 from casework.actions import perform, post_action
@@ -41,6 +42,7 @@ OPENABLE = {"move_form", "discharge_form", "consent_form"}
 STAY_PAGE = "shelter:stay_detail"
 
 
+@require_safe
 @require_roles(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -62,6 +64,7 @@ def board(request: HttpRequest) -> HttpResponse:
 # --- protection decisions and admission -------------------------------------------------------
 
 
+@require_safe
 @require_roles(*BOARD_ROLES)
 def admit(request: HttpRequest) -> HttpResponse:
     """The pending protection decisions the user may carry out: shelter staff admit from this
@@ -262,6 +265,7 @@ def _detail_context(request: HttpRequest, stay: Stay, **overrides) -> dict:
     return context
 
 
+@require_safe
 def stay_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stay = _stay_for(request, pk)
     log_access(request, stay)
@@ -296,8 +300,8 @@ def _act(
     return render(request, "shelter/stay_detail.html", context, status=400)
 
 
-@post_action(STAY_PAGE)
 @require_roles(*BOARD_ROLES)
+@post_action(STAY_PAGE)
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.stay_move(actor=request.user, stay=stay, **form.cleaned_data)
@@ -315,8 +319,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@post_action(STAY_PAGE)
 @require_roles(*BOARD_ROLES)
+@post_action(STAY_PAGE)
 def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
         services.stay_discharge(actor=request.user, stay=stay, **form.cleaned_data)

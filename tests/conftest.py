@@ -84,6 +84,14 @@ def intake_user(team_a):
 
 
 @pytest.fixture
+def other_intake(team_b):
+    """A second intake worker, in team B."""
+    return member_of(
+        UserFactory(username="intake_b", display_name="井上 受付", roles=["intake"]), team_b
+    )
+
+
+@pytest.fixture
 def shelter_user(db):
     return UserFactory(username="shelter_a", display_name="山本 保育士", roles=["shelter"])
 
@@ -134,6 +142,7 @@ PERSONAS = (
     "supervisor",
     "other_supervisor",
     "intake_user",
+    "other_intake",
     "shelter_user",
     "foster_user",
     "auditor",

@@ -1,118 +1,375 @@
-"""One access matrix for every page (PRODUCT §2): who gets 200, 403 (role), 404 (scope) or login.
+"""The access matrix (PRODUCT §2), generated from the URLconf: every route, GET and POST, every
+persona. A route that is not in MATRIX fails the suite, so a new page cannot ship without
+saying who may use it.
 
-Every new view adds a row here. Objects: `case` is a team-A case led by `caseworker`.
+Expected answers: 200 a page; 302 a redirect (to the login page for anonymous users, to the
+record's page for a GET on an action URL); 400 a refused form (an empty POST changes
+nothing); 403 the role may not do this; 404 the record is outside the user's scope (its
+existence is not revealed); 405 a read-only page does not take a POST.
+
+The world (see `world`): team A's case led by `caseworker`, accepted from an abuse report team
+A's intake received, its child in the shelter (with a pending extension), shared read-only
+with a worker outside the personas; a second team-A case with a protection decision waiting
+for admission; a household member of the first child.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.conftest import PERSONAS, rolled_back
 
 pytestmark = pytest.mark.django_db
 
-ALL = (
-    "caseworker",
-    "coworker",
-    "other_worker",
-    "supervisor",
-    "other_supervisor",
-    "intake_user",
-    "shelter_user",
-    "foster_user",
-    "auditor",
-    "admin_user",
-)
+USERS = tuple(p for p in PERSONAS if p != "anonymous")
 
 
 def expect(default: int, **overrides: int) -> dict[str, int]:
-    table = dict.fromkeys(ALL, default)
+    """Codes for the logged-in personas; anonymous users always go to the login page."""
+    table = dict.fromkeys(USERS, default)
     table.update(overrides)
     table["anonymous"] = 302
     return table
 
 
-# name -> (url builder taking the fixtures dict, expected status per persona)
-MATRIX = {
-    "case_list": (
-        lambda o: reverse("casework:case_list"),
-        expect(
-            403,
-            caseworker=200,
-            coworker=200,
-            other_worker=200,
-            supervisor=200,
-            other_supervisor=200,
-        ),
-    ),
-    "case_detail": (
-        lambda o: reverse("casework:case_detail", args=[o["case"].pk]),
-        expect(
-            403,
-            caseworker=200,
-            supervisor=200,
-            coworker=404,
-            other_worker=404,
-            other_supervisor=404,
-        ),
-    ),
-    "child_detail": (
-        lambda o: reverse("casework:child_detail", args=[o["case"].child_id]),
-        # The child is in the shelter (the `stay` fixture): shelter staff may open the page.
-        expect(404, caseworker=200, supervisor=200, shelter_user=200),
-    ),
-    "dashboard": (
-        lambda o: reverse("casework:dashboard"),
-        expect(403, supervisor=200, other_supervisor=200),
-    ),
-    "intake_queue": (
-        lambda o: reverse("intake:queue"),
-        expect(403, intake_user=200, supervisor=200, other_supervisor=200),
-    ),
-    "intake_new": (
-        lambda o: reverse("intake:new"),
-        expect(403, intake_user=200, supervisor=200, other_supervisor=200),
-    ),
-    "consultation_statistics": (
-        lambda o: reverse("reports:consultations"),
-        expect(403, intake_user=200, supervisor=200, other_supervisor=200, auditor=200),
-    ),
-    "shelter_board": (
-        lambda o: reverse("shelter:board"),
-        expect(403, shelter_user=200, supervisor=200, other_supervisor=200),
-    ),
-    "stay_detail": (
-        lambda o: reverse("shelter:stay_detail", args=[o["stay"].pk]),
-        expect(
-            404,
-            caseworker=200,
-            supervisor=200,
-            other_supervisor=200,
-            shelter_user=200,  # supervisors and shelter staff share the one shelter
-        ),
-    ),
-    "audit_changes": (lambda o: reverse("audit:changes"), expect(403, auditor=200)),
-    "audit_access": (lambda o: reverse("audit:access"), expect(403, auditor=200)),
-}
-
-CASES = [(page, who) for page in MATRIX for who in (*ALL, "anonymous")]
+def read_only_post() -> dict[str, int]:
+    """A read-only page refuses a POST (405); the auditor's POST is refused before (403)."""
+    return expect(405, auditor=403)
 
 
-@pytest.fixture
-def stay(case, shelter_user):
-    from shelter.layout import ensure_default_layout
-    from tests.factories import decide_and_admit
+def action_get(default: int = 302, **overrides: int) -> dict[str, int]:
+    """A GET on an action URL sends the user back to the record's page."""
+    return expect(default, **overrides)
 
-    ensure_default_layout()
-    return decide_and_admit(
-        actor=shelter_user, case=case, started_on=case.opened_on, parental_consent=False
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: Callable[[dict], dict] = lambda w: {}
+    get: dict[str, int] = field(default_factory=dict)
+    post: dict[str, int] = field(default_factory=dict)
+
+
+CASE_READERS = dict(caseworker=200, supervisor=200, coworker=404, other_worker=404)
+CASE_READERS |= dict(other_supervisor=404)
+CASE_ROLES_403 = dict(intake_user=403, other_intake=403, shelter_user=403, foster_user=403)
+CASE_ROLES_403 |= dict(auditor=403, admin_user=403)
+
+
+def case_action(need: str) -> Route:
+    """An action on team A's case: `change` (its worker, its supervisor) or `supervise`."""
+    post = expect(403, supervisor=400, coworker=404, other_worker=404, other_supervisor=404)
+    post["caseworker"] = 400 if need == "change" else 403
+    get = action_get(403, caseworker=302, coworker=302, other_worker=302)
+    get |= dict(supervisor=302, other_supervisor=302)
+    return Route(lambda w: {"pk": w["case"].pk}, get, post)
+
+
+def stay_manage() -> Route:
+    """Move, discharge: shelter staff and supervisors (the shelter is shared by the teams)."""
+    get = action_get(403, shelter_user=302, supervisor=302, other_supervisor=302)
+    post = expect(403, shelter_user=400, supervisor=400, other_supervisor=400)
+    return Route(lambda w: {"pk": w["stay"].pk}, get, post)
+
+
+def stay_record(**kwargs) -> Route:
+    """Consent, warrant, appeal, extension, school: the board's roles and the case's workers."""
+    post = expect(404, caseworker=400, supervisor=400, other_supervisor=400, shelter_user=400)
+    post["auditor"] = 403
+    return Route(
+        lambda w: {"pk": w["stay"].pk, **kwargs.get("extra", lambda w: {})(w)}, action_get(), post
     )
 
 
-@pytest.mark.parametrize(("page", "who"), CASES)
-def test_access_matrix(page, who, case, stay, persona, login):
-    build, expected = MATRIX[page]
-    response = login(persona(who)).get(build({"case": case, "stay": stay}))
-    assert response.status_code == expected[who], f"{who} on {page}"
-    if expected[who] == 302:
-        assert response["Location"].startswith(reverse("login"))
+def child_change() -> Route:
+    """Identity and household: those who may change one of the child's open cases."""
+    post = expect(404, caseworker=400, supervisor=400, shelter_user=403, intake_user=403)
+    post["auditor"] = 403
+    return Route(lambda w: {"pk": w["case"].child_id}, action_get(), post)
+
+
+INTAKE_PAGE = expect(403, intake_user=200, other_intake=200, supervisor=200)
+INTAKE_PAGE["other_supervisor"] = 200
+BOARD_PAGE = expect(403, shelter_user=200, supervisor=200, other_supervisor=200)
+CASE_LIST = expect(403, caseworker=200, coworker=200, other_worker=200, supervisor=200)
+CASE_LIST["other_supervisor"] = 200
+
+MATRIX: dict[str, Route] = {
+    # --- the frame -------------------------------------------------------------------------
+    "home": Route(get=expect(302, foster_user=200), post=read_only_post()),
+    "login": Route(
+        get=expect(302) | {"anonymous": 200},
+        post=expect(302, auditor=403) | {"anonymous": 200},
+    ),
+    "logout": Route(get=expect(405) | {"anonymous": 302}, post=expect(302)),
+    "set_language": Route(get=expect(302), post=expect(302, auditor=403)),
+    # --- cases -----------------------------------------------------------------------------
+    "casework:case_list": Route(get=CASE_LIST, post=read_only_post()),
+    "casework:case_detail": Route(
+        lambda w: {"pk": w["case"].pk},
+        expect(403, **CASE_READERS),
+        read_only_post(),
+    ),
+    "casework:note_add": case_action("change"),
+    "casework:status_move": case_action("change"),
+    "casework:plan_propose": case_action("change"),
+    "casework:closure_request": case_action("change"),
+    "casework:school_add": case_action("change"),
+    "casework:plan_decide": case_action("supervise"),
+    "casework:closure_decide": case_action("supervise"),
+    "casework:transfer": case_action("supervise"),
+    "casework:worker_add": case_action("supervise"),
+    "casework:share_add": case_action("supervise"),
+    "casework:share_end": Route(
+        lambda w: {"pk": w["case"].pk, "share_pk": w["share"].pk},
+        case_action("supervise").get,
+        # no form: the button ends the share (a supervisor's act, then back to the case file)
+        case_action("supervise").post | {"supervisor": 302},
+    ),
+    "casework:dashboard": Route(
+        get=expect(403, supervisor=200, other_supervisor=200), post=read_only_post()
+    ),
+    # --- children --------------------------------------------------------------------------
+    "casework:child_detail": Route(
+        lambda w: {"pk": w["case"].child_id},
+        # intake: the child their team registered; shelter: the child in its care
+        expect(404, caseworker=200, supervisor=200, intake_user=200, shelter_user=200),
+        read_only_post(),
+    ),
+    "casework:child_edit": Route(
+        lambda w: {"pk": w["case"].child_id},
+        expect(404, caseworker=200, supervisor=200, shelter_user=403, intake_user=403),
+        child_change().post,
+    ),
+    "casework:household_add": child_change(),
+    "casework:household_end": Route(
+        lambda w: {"pk": w["case"].child_id, "member_id": w["member"].pk},
+        child_change().get,
+        child_change().post,
+    ),
+    # --- intake ----------------------------------------------------------------------------
+    "intake:queue": Route(get=INTAKE_PAGE, post=read_only_post()),
+    "intake:new": Route(
+        get=INTAKE_PAGE,
+        post=expect(403, intake_user=400, other_intake=400, supervisor=400, other_supervisor=400),
+    ),
+    "intake:detail": Route(
+        lambda w: {"pk": w["consultation"].pk},
+        expect(403, intake_user=200, supervisor=200, caseworker=200, other_intake=404)
+        | dict(other_supervisor=404, coworker=404, other_worker=404),
+        read_only_post(),
+    ),
+    "intake:reveal_reporter": Route(
+        lambda w: {"pk": w["consultation"].pk},
+        action_get(403, intake_user=302, other_intake=302, supervisor=302)
+        | dict(other_supervisor=302, caseworker=302, coworker=302, other_worker=302),
+        # the receiving team's supervisor and the case's lead; intake staff may not
+        expect(403, supervisor=200, caseworker=200, other_intake=404, other_supervisor=404)
+        | dict(coworker=404, other_worker=404),
+    ),
+    "intake:accept": Route(
+        lambda w: {"pk": w["consultation"].pk},
+        action_get(403, supervisor=302, other_supervisor=302),
+        expect(403, supervisor=400, other_supervisor=404),
+    ),
+    "intake:decline": Route(
+        lambda w: {"pk": w["consultation"].pk},
+        action_get(403, supervisor=302, other_supervisor=302),
+        expect(403, supervisor=400, other_supervisor=404),
+    ),
+    "intake:safety_add": Route(
+        lambda w: {"pk": w["consultation"].pk},
+        action_get(403, supervisor=302, other_supervisor=302, caseworker=302)
+        | dict(coworker=302, other_worker=302),
+        expect(403, supervisor=400, caseworker=400, other_supervisor=404)
+        | dict(coworker=404, other_worker=404),
+    ),
+    "reports:consultations": Route(get=INTAKE_PAGE | {"auditor": 200}, post=read_only_post()),
+    # --- shelter ---------------------------------------------------------------------------
+    "shelter:board": Route(get=BOARD_PAGE, post=read_only_post()),
+    "shelter:admit": Route(get=BOARD_PAGE, post=read_only_post()),
+    "shelter:admit_decision": Route(
+        lambda w: {"pk": w["decision"].pk},
+        expect(403, shelter_user=200, supervisor=200, other_supervisor=404),
+        expect(403, shelter_user=400, supervisor=400, other_supervisor=404),
+    ),
+    "shelter:decision_add": case_action("change"),
+    "shelter:decision_cancel": Route(
+        lambda w: {"pk": w["decision"].pk},
+        action_get(403, caseworker=302, supervisor=302, coworker=404, other_worker=404)
+        | {"other_supervisor": 404},
+        expect(403, caseworker=400, supervisor=400, coworker=404, other_worker=404)
+        | {"other_supervisor": 404},
+    ),
+    "shelter:stay_detail": Route(
+        lambda w: {"pk": w["stay"].pk},
+        expect(404, caseworker=200, supervisor=200, other_supervisor=200, shelter_user=200),
+        read_only_post(),
+    ),
+    "shelter:move": stay_manage(),
+    "shelter:discharge": stay_manage(),
+    "shelter:consent": stay_record(),
+    "shelter:warrant_request": stay_record(),
+    "shelter:warrant_decision": stay_record(),
+    "shelter:appeal": stay_record(),
+    "shelter:extension_add": stay_record(),
+    "shelter:extension_decide": stay_record(extra=lambda w: {"extension_pk": w["extension"].pk}),
+    "shelter:school": stay_record(),
+    # --- audit -----------------------------------------------------------------------------
+    "audit:changes": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
+    "audit:access": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
+}
+# Served the same to everyone, outside the login wall.
+EXEMPT = {"favicon.ico"}
+
+
+def url_names() -> list[str]:
+    """Every named route of the project except the Django admin (tested below)."""
+    names = []
+
+    def walk(patterns, namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                walk(
+                    pattern.url_patterns,
+                    f"{namespace}:{inner}" if namespace and inner else inner or namespace,
+                )
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                names.append(name or str(pattern.pattern))
+
+    walk(get_resolver().url_patterns, None)
+    return sorted(n for n in set(names) if not n.startswith("admin:"))
+
+
+def test_every_route_is_in_the_matrix_and_every_entry_is_a_route():
+    routes = set(url_names()) - EXEMPT
+    assert routes - set(MATRIX) == set(), "routes without an access-matrix entry"
+    assert set(MATRIX) - routes == set(), "matrix entries for routes that no longer exist"
+
+
+@pytest.fixture
+def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, other_worker) -> dict:
+    from casework import services as casework_services
+    from casework.models import HouseholdMember
+    from intake import services as intake_services
+    from intake.models import Route as ReferralRoute
+    from shelter import services as shelter_services
+    from shelter.layout import ensure_default_layout
+    from tests.factories import ChildFactory, UserFactory, decide_and_admit, member_of, open_case
+
+    ensure_default_layout()
+    now = timezone.now()
+    data = intake_services.ConsultationData(
+        team=team_a,
+        received_at=now - timedelta(hours=3),
+        channel="hotline",
+        route=ReferralRoute.objects.effective_on(now.date()).first(),
+        category=1,
+        urgency="high",
+        summary="近隣から泣き声の通報",
+        abuse_types=["physical"],
+        reporter=intake_services.Reporter(name="近隣 住民"),
+    )
+    consultation = intake_services.consultation_create(
+        actor=intake_user, data=data, new_child=ChildFactory.build()
+    )
+    case = intake_services.consultation_accept(
+        actor=supervisor, consultation=consultation, team=team_a, lead=caseworker
+    )
+    started = timezone.localdate() - timedelta(days=3)
+    stay = decide_and_admit(
+        actor=shelter_user, case=case, started_on=case.opened_on, parental_consent=False
+    )
+    extension = shelter_services.extension_request(
+        actor=shelter_user,
+        stay=stay,
+        requested_on=max(started, stay.started_on),
+        parental_consent=False,
+    )
+    waiting = open_case(actor=supervisor, child=ChildFactory(), team=team_a, lead=caseworker)
+    decision = shelter_services.protection_decide(
+        actor=caseworker, case=waiting, decided_on=waiting.opened_on, grounds="abuse"
+    )
+    reader = member_of(UserFactory(username="cw_reader", roles=["caseworker"]), team_b)
+    share = casework_services.case_share(actor=supervisor, case=case, user=reader, reason="引継ぎ")
+    member = casework_services.household_add(
+        actor=caseworker, child=case.child, data={"relationship": "mother", "name": "山田 花子"}
+    )
+    assert isinstance(member, HouseholdMember)
+    return {
+        "case": case,
+        "consultation": consultation,
+        "stay": stay,
+        "extension": extension,
+        "decision": decision,
+        "share": share,
+        "member": member,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_answers_each_persona_as_the_matrix_says(name, world, persona, login):
+    route = MATRIX[name]
+    url = reverse(name, kwargs=route.kwargs(world))
+    wrong = []
+    for who in PERSONAS:
+        client = login(persona(who))
+        for method, table in (("GET", route.get), ("POST", route.post)):
+            with rolled_back():
+                response = client.get(url) if method == "GET" else client.post(url, {})
+            if response.status_code != table[who]:
+                wrong.append(f"{method} {who}: {response.status_code} (expected {table[who]})")
+            elif (
+                who == "anonymous"
+                and table[who] == 302
+                and name != "logout"
+                and not response["Location"].startswith(reverse("login"))
+            ):
+                wrong.append(f"{method} anonymous: sent to {response['Location']}")
+    assert not wrong, f"{name} {url}\n" + "\n".join(wrong)
+
+
+def admin_urls() -> list[str]:
+    """The admin's index, changelists and add pages (no object needed)."""
+    urls = []
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "admin":
+            names = {p.name for p in _flatten(pattern.url_patterns) if p.name}
+            for name in names - {"login", "logout"}:  # the admin's own sign-in page is open
+                try:
+                    urls.append(reverse(f"admin:{name}"))
+                except Exception:  # noqa: BLE001,S112 - routes that need arguments are skipped
+                    continue
+    return sorted(set(urls))
+
+
+def _flatten(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _flatten(pattern.url_patterns)
+        else:
+            yield pattern
+
+
+def test_the_admin_is_closed_to_every_role_but_the_administrator(persona, login, admin_user):
+    urls = admin_urls()
+    assert reverse("admin:index") in urls and len(urls) > 5
+    for who in PERSONAS:
+        if who == "admin_user":
+            continue
+        client = login(persona(who))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302, (who, url)
+            assert "/login/" in response["Location"], (who, url)
+    assert login(admin_user).get(reverse("admin:index")).status_code == 200
 
 
 LANDING = {
@@ -122,6 +379,7 @@ LANDING = {
     "supervisor": "casework:dashboard",
     "other_supervisor": "casework:dashboard",
     "intake_user": "intake:queue",
+    "other_intake": "intake:queue",
     "shelter_user": "shelter:board",
     "foster_user": "foster:pipeline",
     "auditor": "audit:changes",
@@ -129,8 +387,10 @@ LANDING = {
 }
 
 
-@pytest.mark.parametrize("who", [*ALL])
+@pytest.mark.parametrize("who", USERS)
 def test_home_sends_each_role_to_its_own_page(who, persona, login):
+    from django.urls import NoReverseMatch
+
     response = login(persona(who)).get("/")
     try:
         landing = reverse(LANDING[who])
@@ -142,25 +402,8 @@ def test_home_sends_each_role_to_its_own_page(who, persona, login):
         assert response["Location"] == landing
 
 
-def test_anonymous_is_sent_to_login_from_home(client):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
-
-
-@pytest.mark.parametrize("path", ["/", "/cases/", "/audit/", "/dashboard/", "/accounts/logout/"])
-def test_auditor_cannot_post_anywhere(path, auditor, login):
-    client = login(auditor)
-    response = client.post(path, {"x": "1"})
-    if path == "/accounts/logout/":
-        assert response.status_code == 302  # leaving is always allowed
-    else:
-        assert response.status_code == 403
-
-
-def test_shelter_staff_see_daily_care_facts_but_not_address_or_cases(
-    case, stay, shelter_user, login
-):
+def test_shelter_staff_see_daily_care_facts_but_not_address_or_cases(world, shelter_user, login):
+    case = world["case"]
     page = login(shelter_user).get(reverse("casework:child_detail", args=[case.child_id]))
     text = page.content.decode()
     assert case.child.allergies in text and case.child.school in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from casework.access import require_roles
 from casework.audit import selectors
@@ -40,6 +41,7 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+@require_safe
 @require_roles(Role.AUDITOR)
 def changes(request: HttpRequest) -> HttpResponse:
     form, arguments = _filters(request)
@@ -52,6 +54,7 @@ def changes(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @require_roles(Role.AUDITOR)
 def access_log(request: HttpRequest) -> HttpResponse:
     form, arguments = _filters(request)

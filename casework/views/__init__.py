@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
 
 from casework.choices import Role
 
@@ -20,6 +21,7 @@ HOME_BY_ROLE = (
 )
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     for role, url_name in HOME_BY_ROLE:
         if request.user.has_role(role):

@@ -6,9 +6,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from casework import services
-from casework.access import CASE_ROLES, fetch_or_404, get_or_404, log_access, require_roles
+from casework.access import (
+    CASE_ROLES,
+    fetch_or_404,
+    get_or_404,
+    log_access,
+    require,
+    require_roles,
+)
 from casework.actions import perform, post_action
 from casework.choices import CaseStatus
 from casework.forms import (
@@ -44,6 +52,7 @@ AUTO_IDS = {
 CASE_PAGE = "casework:case_detail"
 
 
+@require_safe
 @require_roles(*CASE_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, workers=filter_workers(request.user))
@@ -132,6 +141,7 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
     return ctx
 
 
+@require_safe
 @require_roles(*CASE_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for(request, pk)
@@ -139,10 +149,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "casework/case_detail.html", case_context(request, case))
 
 
-def _act(request, pk, form_class, form_key, action, success, next_url=None, **form_kwargs):
-    """Validate the form, run the service; on bad input re-render the case file, saving nothing.
-    `success` is a message or a function of the service's result (never a personal value)."""
+def _act(request, pk, form_class, form_key, action, success, next_url=None, *, need, **form_kwargs):
+    """Check the user may take this kind of action (`need`: change or supervise; 403 before
+    any validation), validate the form, run the service; on bad input re-render the case file,
+    saving nothing. `success` is a message or a function of the service's result (never a
+    personal value)."""
     case = case_for(request, pk)
+    require(case, need)
     if form_key in AUTO_IDS:
         form_kwargs.setdefault("auto_id", AUTO_IDS[form_key])
     form = form_class(request.POST, **form_kwargs)
@@ -164,7 +177,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
         return services.note_add(actor=request.user, case=case, **form.cleaned_data)
 
-    return _act(request, pk, NoteForm, "note_form", action, "記録を追加しました。")
+    return _act(request, pk, NoteForm, "note_form", action, "記録を追加しました。", need="change")
 
 
 @require_roles(*CASE_ROLES)
@@ -180,6 +193,7 @@ def status_move(request: HttpRequest, pk: int) -> HttpResponse:
         "status_form",
         action,
         lambda case: f"状態を「{case.get_status_display()}」に変更しました。",
+        need="change",
     )
 
 
@@ -189,7 +203,9 @@ def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
         return services.case_propose_plan(actor=request.user, case=case, **form.cleaned_data)
 
-    return _act(request, pk, PlanForm, "plan_form", action, "援助方針の承認を申請しました。")
+    return _act(
+        request, pk, PlanForm, "plan_form", action, "援助方針の承認を申請しました。", need="change"
+    )
 
 
 @require_roles(*CASE_ROLES)
@@ -215,6 +231,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
             else "援助方針を差し戻しました。"
         ),
         prefix="plan",
+        need="supervise",
     )
 
 
@@ -224,7 +241,15 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
     def action(case, form):
         return services.case_request_closure(actor=request.user, case=case, **form.cleaned_data)
 
-    return _act(request, pk, ClosureForm, "closure_form", action, "終結の承認を申請しました。")
+    return _act(
+        request,
+        pk,
+        ClosureForm,
+        "closure_form",
+        action,
+        "終結の承認を申請しました。",
+        need="change",
+    )
 
 
 @require_roles(*CASE_ROLES)
@@ -251,6 +276,7 @@ def closure_decide(request: HttpRequest, pk: int) -> HttpResponse:
             else "終結申請を差し戻しました。"
         ),
         prefix="closure",
+        need="supervise",
     )
 
 
@@ -274,6 +300,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         action,
         "ケースを移管しました。",
         next_url=next_url,
+        need="supervise",
     )
 
 
@@ -286,7 +313,14 @@ def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
         return services.case_add_worker(actor=request.user, case=case, **form.cleaned_data)
 
     return _act(
-        request, pk, AddWorkerForm, "worker_form", action, "担当者を追加しました。", case=case
+        request,
+        pk,
+        AddWorkerForm,
+        "worker_form",
+        action,
+        "担当者を追加しました。",
+        case=case,
+        need="supervise",
     )
 
 
@@ -306,6 +340,7 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
         action,
         "閲覧のみの共有を記録しました。",
         case=case,
+        need="supervise",
     )
 
 
@@ -313,11 +348,9 @@ def share_add(request: HttpRequest, pk: int) -> HttpResponse:
 @post_action(CASE_PAGE)
 def share_end(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
     from django.contrib import messages
-    from django.core.exceptions import PermissionDenied
 
     case = case_for(request, pk)
-    if not case.may("supervise"):
-        raise PermissionDenied
+    require(case, "supervise")
     share = get_or_404(case.shares.filter(active=True), share_pk)
     try:
         services.case_unshare(actor=request.user, share=share)
@@ -335,5 +368,11 @@ def school_add(request: HttpRequest, pk: int) -> HttpResponse:
         return services.school_liaison_add(actor=request.user, case=case, **form.cleaned_data)
 
     return _act(
-        request, pk, SchoolLiaisonForm, "school_form", action, "学校との連携を記録しました。"
+        request,
+        pk,
+        SchoolLiaisonForm,
+        "school_form",
+        action,
+        "学校との連携を記録しました。",
+        need="change",
     )

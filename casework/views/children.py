@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from casework import services
 from casework.access import fetch_or_404, get_or_404, log_access, require
@@ -23,6 +24,7 @@ def _child_for(request: HttpRequest, pk: int) -> Child:
     return fetch_or_404(Child.objects.all(), request.user, pk)
 
 
+@require_safe
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = _child_for(request, pk)
     log_access(request, child)

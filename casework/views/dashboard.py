@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from casework.access import require_roles
 from casework.choices import Role
@@ -13,6 +14,7 @@ from casework.selectors import case_counts, caseload_by_worker, cases_by_status,
 STALE_SHOWN = 20
 
 
+@require_safe
 @require_roles(Role.SUPERVISOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
