@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from tests.conftest import PERSONAS, rolled_back
 
@@ -252,66 +250,6 @@ def test_every_route_is_in_the_matrix_and_every_entry_is_a_route():
     routes = set(url_names()) - EXEMPT
     assert routes - set(MATRIX) == set(), "routes without an access-matrix entry"
     assert set(MATRIX) - routes == set(), "matrix entries for routes that no longer exist"
-
-
-@pytest.fixture
-def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, other_worker) -> dict:
-    from casework import services as casework_services
-    from casework.models import HouseholdMember
-    from intake import services as intake_services
-    from intake.models import Route as ReferralRoute
-    from shelter import services as shelter_services
-    from shelter.layout import ensure_default_layout
-    from tests.factories import ChildFactory, UserFactory, decide_and_admit, member_of, open_case
-
-    ensure_default_layout()
-    now = timezone.now()
-    data = intake_services.ConsultationData(
-        team=team_a,
-        received_at=now - timedelta(hours=3),
-        channel="hotline",
-        route=ReferralRoute.objects.effective_on(now.date()).first(),
-        category=1,
-        urgency="high",
-        summary="近隣から泣き声の通報",
-        abuse_types=["physical"],
-        reporter=intake_services.Reporter(name="近隣 住民"),
-    )
-    consultation = intake_services.consultation_create(
-        actor=intake_user, data=data, new_child=ChildFactory.build()
-    )
-    case = intake_services.consultation_accept(
-        actor=supervisor, consultation=consultation, team=team_a, lead=caseworker
-    )
-    started = timezone.localdate() - timedelta(days=3)
-    stay = decide_and_admit(
-        actor=shelter_user, case=case, started_on=case.opened_on, parental_consent=False
-    )
-    extension = shelter_services.extension_request(
-        actor=shelter_user,
-        stay=stay,
-        requested_on=max(started, stay.started_on),
-        parental_consent=False,
-    )
-    waiting = open_case(actor=supervisor, child=ChildFactory(), team=team_a, lead=caseworker)
-    decision = shelter_services.protection_decide(
-        actor=caseworker, case=waiting, decided_on=waiting.opened_on, grounds="abuse"
-    )
-    reader = member_of(UserFactory(username="cw_reader", roles=["caseworker"]), team_b)
-    share = casework_services.case_share(actor=supervisor, case=case, user=reader, reason="引継ぎ")
-    member = casework_services.household_add(
-        actor=caseworker, child=case.child, data={"relationship": "mother", "name": "山田 花子"}
-    )
-    assert isinstance(member, HouseholdMember)
-    return {
-        "case": case,
-        "consultation": consultation,
-        "stay": stay,
-        "extension": extension,
-        "decision": decision,
-        "share": share,
-        "member": member,
-    }
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
