@@ -168,9 +168,9 @@ class ConsultationQuerySet(ScopedQuerySet):
 
     def for_list(self) -> ConsultationQuerySet:
         """What lists show; the narratives and the reporter are not even read (nor decrypted)."""
-        return self.select_related("child", "route", "team", "received_by", "case").defer(
-            *LIST_DEFERRED
-        )
+        return self.select_related(
+            "child", "route", "team", "received_by", "case", "case__lead"
+        ).defer(*LIST_DEFERRED, "case__lead__password")
 
     def open_clocks(self) -> ConsultationQuerySet:
         """Abuse reports whose 48-hour safety confirmation is still outstanding."""

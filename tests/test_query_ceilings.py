@@ -1,0 +1,255 @@
+"""Every list, dashboard and detail page runs a fixed number of queries (STYLE habit 4).
+
+Each page is measured twice on data shaped like a real centre — many workers in two teams,
+cases led by many different workers, abuse reports with open 48-hour clocks accepted into
+those cases, safety confirmations, a shelter in use with past stays, a case with a long record, access and history
+logs — first with a little of everything, then with much more. The count must not move, and
+it must stay under the page's fixed ceiling below: a new N+1 (a lead's name read per row, a
+clock per stay) fails here even when the test data has a single lead.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def _history_models() -> int:
+    from casework.audit.chain import history_models
+
+    return len(history_models())
+
+
+HISTORY_MODELS = _history_models()  # kinds of record with history: fixed by the schema
+
+# page -> (persona, url builder, fixed ceiling)
+PAGES = {
+    "case_list_worker": ("caseworker", lambda w: reverse("casework:case_list"), 9),
+    "case_list_open": (
+        "supervisor",
+        lambda w: reverse("casework:case_list") + "?status=open&district=芝浦港南",
+        10,
+    ),
+    "case_detail": (
+        "caseworker",
+        lambda w: reverse("casework:case_detail", args=[w["case"].pk]),
+        19,
+    ),
+    "child_detail": (
+        "caseworker",
+        lambda w: reverse("casework:child_detail", args=[w["case"].child_id]),
+        13,
+    ),
+    "dashboard": ("supervisor", lambda w: reverse("casework:dashboard"), 15),
+    "intake_queue": ("intake_user", lambda w: reverse("intake:queue"), 10),
+    "intake_queue_all": ("supervisor", lambda w: reverse("intake:queue") + "?status=all", 10),
+    "intake_detail": (
+        "supervisor",
+        lambda w: reverse("intake:detail", args=[w["consultation"].pk]),
+        13,
+    ),
+    "statistics": ("supervisor", lambda w: reverse("reports:consultations"), 8),
+    "board": ("shelter_user", lambda w: reverse("shelter:board"), 11),
+    "admit_list": ("shelter_user", lambda w: reverse("shelter:admit"), 9),
+    "stay_detail": (
+        "shelter_user",
+        lambda w: reverse("shelter:stay_detail", args=[w["stay"].pk]),
+        13,
+    ),
+    # bounded: one query per kind of record on the page, plus eight
+    "audit_changes": ("auditor", lambda w: reverse("audit:changes"), 8 + HISTORY_MODELS),
+    "audit_access": ("auditor", lambda w: reverse("audit:access"), 9),
+}
+
+# The auditor's feed reads each page's rows with one query per kind of record on the page:
+# bounded by the number of history models (a constant), not equal from page to page.
+BOUNDED = {"audit_changes"}
+
+_serial = itertools.count(1)
+
+
+def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
+    """Add n of everything, spread over many workers (each a different lead)."""
+    from django.contrib.auth.models import Permission
+
+    from casework import rules
+    from casework.models import (
+        AccessLog,
+        Case,
+        CaseNote,
+        CaseUserObjectPermission,
+        CaseWorker,
+        Child,
+    )
+    from intake.models import Consultation, Route, SafetyConfirmation
+    from shelter.models import Stay
+    from tests.factories import ChildFactory, UserFactory, member_of
+
+    tag = next(_serial)
+    workers = [
+        member_of(
+            UserFactory(
+                username=f"w{tag}_{i}", display_name=f"職員{tag}-{i}", roles=["caseworker"]
+            ),
+            team_a if i % 2 == 0 else team_b,
+        )
+        for i in range(max(2, n // 5))
+    ]
+    children = Child.objects.bulk_create(
+        [ChildFactory.build(name_index=f"grow-{tag}-{i}", town="芝浦") for i in range(n)]
+    )
+    today = timezone.localdate()
+    start = Case.objects.filter(fiscal_year=2026).order_by("-seq").values_list("seq", flat=True)
+    first = (start.first() or 0) + 1
+    cases = Case.objects.bulk_create(
+        [
+            Case(
+                fiscal_year=2026,
+                seq=first + i,
+                child=child,
+                team=w.memberships.first().team,
+                lead=w,
+                category=1,
+                opened_on=date(2026, 5, 1) + timedelta(days=i % 150),
+                summary="概要",
+            )
+            for i, (child, w) in enumerate(zip(children, itertools.cycle(workers), strict=False))
+        ]
+    )
+    perms = list(Permission.objects.filter(codename__in=["view_case", "change_case"]))
+    CaseUserObjectPermission.objects.bulk_create(
+        [
+            CaseUserObjectPermission(user=c.lead, permission=p, content_object=c)
+            for c in cases
+            for p in perms
+        ]
+    )
+    CaseWorker.objects.bulk_create(
+        [CaseWorker(case=c, user=c.lead, role="welfare", is_lead=True) for c in cases]
+    )
+    # Abuse reports with open clocks, accepted into those cases (and as many still open).
+    routes = list(Route.objects.all())
+    now = timezone.now()
+    reports = []
+    for i, case in enumerate(cases):
+        received = now - timedelta(hours=1 + i % 40)
+        for accepted in (True, False):
+            reports.append(
+                Consultation(
+                    received_at=received,
+                    channel="hotline",
+                    route=routes[i % len(routes)],
+                    category=1,
+                    urgency="high",
+                    summary="概要",
+                    child=case.child,
+                    received_by=intake_user,
+                    team=case.team,
+                    abuse_physical=True,
+                    safety_due_at=rules.safety_check_due(received),
+                    case=case if accepted else None,
+                    status="accepted" if accepted else "open",
+                )
+            )
+    Consultation.objects.bulk_create(reports)
+    SafetyConfirmation.objects.bulk_create(
+        [
+            SafetyConfirmation(
+                consultation=world["consultation"],
+                seen_at=now - timedelta(minutes=i),
+                seen_by="職員",
+                agency="centre",
+                place="自宅",
+                method="home_visit",
+                seen_directly=True,
+                recorded_by=supervisor,
+            )
+            for i in range(n)
+        ]
+    )
+    # A long record on the case the pages look at, and long logs.
+    CaseNote.objects.bulk_create(
+        [
+            CaseNote(
+                case=world["case"],
+                kind="phone",
+                occurred_at=now - timedelta(minutes=i),
+                author=workers[i % len(workers)],
+                body=f"電話 {i}",
+            )
+            for i in range(n)
+        ]
+    )
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user=workers[i % len(workers)],
+                record_type="casework.Case",
+                record_id=str(cases[i].pk),
+                path="/",
+            )
+            for i in range(n)
+        ]
+    )
+    # Past stays (ended long ago), each of another child.
+    Stay.objects.bulk_create(
+        [
+            Stay(
+                child=c.child,
+                case=c,
+                grounds="abuse",
+                kind="entrusted",
+                started_on=today - timedelta(days=400 + i),
+                ended_on=today - timedelta(days=300 + i),
+                destination="home",
+            )
+            for i, c in enumerate(cases)
+        ]
+    )
+    # History rows by many users (the auditor's desk).
+    for w in workers[:5]:
+        w.display_name += "（改）"
+        w.save()
+
+
+def count_queries(client, url: str) -> int:
+    client.get(url)  # warm per-process caches (content types, permission ids)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_page_runs_a_fixed_number_of_queries_under_its_ceiling(
+    page,
+    world,
+    persona,
+    login,
+    team_a,
+    team_b,
+    supervisor,
+    intake_user,
+    django_assert_max_num_queries,
+):
+    who, build, ceiling = PAGES[page]
+    client = login(persona(who))
+    url = build(world)
+    grow(world, 4, team_a, team_b, supervisor, intake_user)
+    few = count_queries(client, url)
+    grow(world, 60, team_a, team_b, supervisor, intake_user)
+    many = count_queries(client, url)
+    if page in BOUNDED:
+        assert few <= ceiling
+    else:
+        assert many == few, f"{page}: {few} queries with a little data, {many} with much more"
+    with django_assert_max_num_queries(ceiling):
+        client.get(url)
