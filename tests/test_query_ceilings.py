@@ -3,9 +3,10 @@
 Each page is measured twice on data shaped like a real centre — many workers in two teams,
 cases led by many different workers, abuse reports with open 48-hour clocks accepted into
 those cases, safety confirmations, a shelter in use with past stays, a case with a long
-record, access and history logs — first with a little of everything, then with much more. The count must not move, and
-it must stay under the page's fixed ceiling below: a new N+1 (a lead's name read per row, a
-clock per stay) fails here even when the test data has a single lead.
+record, access and history logs — first with a little of everything, then with much more.
+The count must not move, and it must stay under the page's fixed ceiling below: a new N+1 (a
+lead's name read per row, a clock per stay) fails here even when the test data has a single
+lead.
 """
 
 from __future__ import annotations
