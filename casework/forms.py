@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,17 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["username"].error_messages["required"] = _("ユーザー名を入力してください。")
         self.fields["password"].error_messages["required"] = _("パスワードを入力してください。")
+        # Django sets max_length here only as an HTML attribute; an overlong name must be refused
+        # before authentication (django-axes records the attempted name in a 255-long column).
+        limit = self.fields["username"].max_length or 150
+        self.fields["username"].validators.append(
+            MaxLengthValidator(
+                limit, _("ユーザー名が長すぎます。正しいユーザー名を入力してください。")
+            )
+        )
+        self.fields["password"].validators.append(
+            MaxLengthValidator(4096, _("パスワードが長すぎます。"))
+        )
 
 
 class DateInput(forms.DateInput):
@@ -262,6 +274,11 @@ class TransferForm(forms.Form):
         label=_("移管の理由"),
         max_length=200,
         error_messages={"required": _("移管の理由を入力してください。")},
+    )
+    expected_lead = forms.IntegerField(  # the lead the page showed: a transfer made meanwhile wins
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("画面を読み込み直してから、もう一度操作してください。")},
     )
 
     def __init__(self, *args, **kwargs) -> None:

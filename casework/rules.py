@@ -29,6 +29,15 @@ def fiscal_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def birthday_in(birth: date, years: int) -> date:
+    """The day a child reaches `years` (DOMAIN §6): the birthday; a child born on 29 February
+    reaches it on 1 March in a common year."""
+    year = birth.year + years
+    if (birth.month, birth.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 3, 1)
+    return birth.replace(year=year)
+
+
 def age_on(birth: date, on: date) -> int:
     """Completed years on a date. A child reaches an age on the birthday; one born on
     29 February reaches it on 1 March in a common year (DOMAIN §6)."""
@@ -52,6 +61,44 @@ def is_child(birth: date, on: date) -> bool:
 def shoho_applies(birth: date, act_on: date) -> bool:
     """触法行為等相談 needs a child under 14 at the time of the act (刑法41条)."""
     return age_on(birth, act_on) < SHOHO_AGE_LIMIT
+
+
+# --- school entry and 愛の手帳 (DOMAIN §6) -------------------------------------------------
+
+SCHOOL_YEAR_START = (4, 1)  # the school year begins on 1 April
+
+
+def primary_school_entry(birth_date: date) -> date:
+    """1 April on which the child enters primary school (学校教育法17条; 年齢計算ニ関スル法律):
+    born on or before 1 April of year Y → 1 April of Y+6; born from 2 April → 1 April of Y+7."""
+    years = 6 if (birth_date.month, birth_date.day) <= SCHOOL_YEAR_START else 7
+    return date(birth_date.year + years, *SCHOOL_YEAR_START)
+
+
+def junior_high_entry(birth_date: date) -> date:
+    """1 April on which the child enters junior high school: six years after primary entry."""
+    entry = primary_school_entry(birth_date)
+    return entry.replace(year=entry.year + 6)
+
+
+def is_school_age(birth_date: date, on: date) -> bool:
+    """Primary-school age or older on the day (rooms marked 学齢; DOMAIN §4, §6 1 April rule)."""
+    return on >= primary_school_entry(birth_date)
+
+
+HANDBOOK_AGES = (3, 6, 12, 18)
+
+
+def handbook_rejudgment_dates(birth_date: date) -> dict[int, date]:
+    """When a child's 愛の手帳 is re-judged (DOMAIN §6, the centre leaflet): the 3rd birthday;
+    1 April of primary entry (6); 1 April of junior-high entry (12); the 18th birthday, when the
+    re-judgment is a referral to 東京都心身障害者福祉センター."""
+    return {
+        3: birthday_in(birth_date, 3),
+        6: primary_school_entry(birth_date),
+        12: junior_high_entry(birth_date),
+        18: birthday_in(birth_date, 18),
+    }
 
 
 # --- abuse reports (DOMAIN §3) ------------------------------------------------------------

@@ -444,13 +444,27 @@ def case_decide_closure(
 
 
 @service
-def case_transfer(*, actor: User, case: Case, new_lead: User, team: Team, reason: str) -> Case:
+def case_transfer(
+    *,
+    actor: User,
+    case: Case,
+    new_lead: User,
+    team: Team,
+    reason: str,
+    expected_lead: int | None = None,
+) -> Case:
     """Hand the case to a new lead (and team); the old lead loses access in the same transaction.
     Two supervisors transferring at once are served one after the other: the second sees the
-    first's new lead and team (and may no longer supervise the case at all)."""
+    first's new lead and team, and is refused if they are not what its page showed
+    (`expected_lead`) — or if it no longer supervises the case at all."""
     case = lock_case(case, actor)
     _require(case, "supervise")
     _require_open(case)
+    if expected_lead is not None and case.lead_id != expected_lead:
+        raise CaseRuleError(
+            f"このケースは別の職員がすでに移管しています（現在の主担当：{case.lead}）。"
+            "画面を確認してから、もう一度操作してください。"
+        )
     if not reason.strip():
         raise CaseRuleError("移管の理由を入力してください。", "reason")
     if not Membership.objects.filter(team=team, user=new_lead).exists():

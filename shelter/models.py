@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from casework import rules
 from casework.choices import Role
 from casework.fields import EncryptedCharField, EncryptedTextField
 from casework.models import Case
@@ -64,7 +65,8 @@ def _case_rule(user, action: str, ref: str = "case_id") -> Q:
     return Q(Exists(Case.objects.restrict(user, action).filter(pk=OuterRef(ref))))
 
 
-SCHOOL_AGE = 6  # rooms marked 学齢 are for primary-school age and up (令和6年内閣府令27号)
+# Rooms marked 学齢 are for primary-school age and up (令和6年内閣府令27号): from the day of
+# primary-school entry, by the 1 April rule (casework.rules.is_school_age, DOMAIN §6).
 
 
 class Room(models.Model):
@@ -101,7 +103,7 @@ class Room(models.Model):
         notes = []
         if self.sex != RoomSex.MIXED and child.sex != self.sex:
             notes.append(self.get_sex_display())
-        school_age = child.age_on(on) >= SCHOOL_AGE
+        school_age = rules.is_school_age(child.birth_date, on)
         if (self.age_band == AgeBand.INFANT and school_age) or (
             self.age_band == AgeBand.SCHOOL and not school_age
         ):

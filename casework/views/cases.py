@@ -124,7 +124,8 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "closure_form": ClosureForm(auto_id=AUTO_IDS["closure_form"]),
         "closure_decision_form": DecisionForm(prefix="closure"),
         "transfer_form": TransferForm(
-            initial={"team": case.team_id}, auto_id=AUTO_IDS["transfer_form"]
+            initial={"team": case.team_id, "expected_lead": case.lead_id},
+            auto_id=AUTO_IDS["transfer_form"],
         )
         if is_sup
         else None,

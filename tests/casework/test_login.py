@@ -76,3 +76,11 @@ def test_favicon_is_served_without_login(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_an_overlong_user_name_is_refused_before_the_lockout_records_it(client):
+    """Found by the form fuzzing on PostgreSQL: django-axes stored the attempted name in a
+    255-character column and the login page answered 500."""
+    response = client.post(reverse("login"), {"username": "a" * 5000, "password": "x"})
+    assert response.status_code == 200
+    assert "ユーザー名が長すぎます" in response.content.decode()

@@ -126,3 +126,78 @@ def test_protection_limit(started, limit):
 def test_next_extension_period_starts_the_day_after():
     assert rules.next_extension_period(date(2026, 7, 31)) == (date(2026, 8, 1), date(2026, 9, 30))
     assert rules.next_extension_period(date(2027, 2, 28)) == (date(2027, 3, 1), date(2027, 4, 30))
+
+
+# DOMAIN §6 (学校教育法17条, 年齢計算ニ関スル法律): born on or before 1 April of year Y → primary
+# school on 1 April Y+6; born from 2 April → 1 April Y+7. Junior high: six years later.
+@pytest.mark.parametrize(
+    ("birth", "primary", "junior_high"),
+    [
+        (date(2019, 4, 1), date(2025, 4, 1), date(2031, 4, 1)),  # 早生まれ: the 1 April boundary
+        (date(2019, 4, 2), date(2026, 4, 1), date(2032, 4, 1)),
+        (date(2019, 1, 1), date(2025, 4, 1), date(2031, 4, 1)),
+        (date(2019, 12, 31), date(2026, 4, 1), date(2032, 4, 1)),
+        (date(2020, 2, 29), date(2026, 4, 1), date(2032, 4, 1)),
+        (date(2020, 3, 31), date(2026, 4, 1), date(2032, 4, 1)),
+    ],
+)
+def test_school_entry_follows_the_1_april_rule(birth, primary, junior_high):
+    assert rules.primary_school_entry(birth) == primary
+    assert rules.junior_high_entry(birth) == junior_high
+
+
+@pytest.mark.parametrize(
+    ("birth", "on", "school_age"),
+    [
+        (date(2019, 4, 1), date(2025, 3, 31), False),
+        (date(2019, 4, 1), date(2025, 4, 1), True),  # six on 1 April: a first-year pupil
+        (date(2019, 4, 2), date(2026, 3, 31), False),  # six years old, not yet at school
+        (date(2019, 4, 2), date(2026, 4, 1), True),
+    ],
+)
+def test_school_age_is_from_the_day_of_primary_entry(birth, on, school_age):
+    assert rules.is_school_age(birth, on) is school_age
+
+
+# DOMAIN §6 (the centre leaflet): re-judgment at 3 (the birthday), 6 (primary entry), 12
+# (junior-high entry) and 18 (the birthday: a referral to the Tokyo centre).
+@pytest.mark.parametrize(
+    ("birth", "expected"),
+    [
+        (
+            date(2019, 8, 3),
+            {3: date(2022, 8, 3), 6: date(2026, 4, 1), 12: date(2032, 4, 1), 18: date(2037, 8, 3)},
+        ),
+        (
+            date(2019, 4, 1),
+            {3: date(2022, 4, 1), 6: date(2025, 4, 1), 12: date(2031, 4, 1), 18: date(2037, 4, 1)},
+        ),
+        (  # born on 29 February: reaches an age on 1 March in a common year
+            date(2020, 2, 29),
+            {3: date(2023, 3, 1), 6: date(2026, 4, 1), 12: date(2032, 4, 1), 18: date(2038, 3, 1)},
+        ),
+        (
+            date(2008, 2, 29),
+            {3: date(2011, 3, 1), 6: date(2014, 4, 1), 12: date(2020, 4, 1), 18: date(2026, 3, 1)},
+        ),
+    ],
+)
+def test_handbook_rejudgment_dates(birth, expected):
+    assert rules.handbook_rejudgment_dates(birth) == expected
+
+
+# DOMAIN §4: 準抗告 within 3 days of the refusal; the day in care counts the start day as day 1.
+@pytest.mark.parametrize(
+    ("refused", "last"),
+    [(date(2026, 6, 1), date(2026, 6, 4)), (date(2026, 12, 30), date(2027, 1, 2))],
+)
+def test_appeal_due(refused, last):
+    assert rules.appeal_due(refused) == last
+
+
+@pytest.mark.parametrize(
+    ("start", "on", "day"),
+    [(date(2026, 6, 1), date(2026, 6, 1), 1), (date(2026, 6, 1), date(2026, 7, 31), 61)],
+)
+def test_days_in_care(start, on, day):
+    assert rules.days_in_care(start, on) == day

@@ -93,6 +93,7 @@ def test_two_simultaneous_transfers_leave_one_lead_with_access(centre):
             new_lead=centre["cw_b1"],
             team=centre["b"],
             reason="転居",
+            expected_lead=centre["cw_a1"].pk,  # what each supervisor's page showed
         ),
         lambda: services.case_transfer(
             actor=centre["sv_a2"],
@@ -100,6 +101,7 @@ def test_two_simultaneous_transfers_leave_one_lead_with_access(centre):
             new_lead=centre["cw_a2"],
             team=centre["a"],
             reason="交代",
+            expected_lead=centre["cw_a1"].pk,
         ),
     )
     case.refresh_from_db()

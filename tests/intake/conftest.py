@@ -126,3 +126,32 @@ def bulk_consultations(n: int, *, team, user, category: int = Category.ABUSE, st
             )
         )
     return Consultation.objects.bulk_create(rows, batch_size=500)
+
+
+@pytest.fixture
+def form_data(team_a):
+    def _data(**overrides):
+        data = {
+            "team": team_a.pk,
+            "received_at": "2026-11-28T23:40",
+            "channel": "hotline",
+            "route": route("other").pk,
+            "category": "1",
+            "abuse_types": ["physical", "psychological"],
+            "urgency": "high",
+            "summary": "夜中に子どもの叫び声と物が壊れる音がする。",
+            "reporter_anonymous": "on",
+            "child-family_name": "森",
+            "child-given_name": "陽葵",
+            "child-family_name_kana": "もり",
+            "child-given_name_kana": "ひまり",
+            "child-birth_date": "2019-08-03",
+            "child-sex": "F",
+            "child-town": "芝浦",
+            "child-address": "",
+            "child-school": "",
+        }
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return _data

@@ -9,7 +9,6 @@ from casework.choices import AccessAction, Category
 from casework.models import AccessLog, Case, Child
 from intake.models import Consultation
 from tests.factories import ChildFactory
-from tests.intake.conftest import route
 
 pytestmark = pytest.mark.django_db
 
@@ -203,35 +202,6 @@ def test_the_audit_desk_masks_the_reporter(report, auditor, login):
 
 
 # --- new consultation through the form ------------------------------------------------------
-
-
-@pytest.fixture
-def form_data(team_a):
-    def _data(**overrides):
-        data = {
-            "team": team_a.pk,
-            "received_at": "2026-11-28T23:40",
-            "channel": "hotline",
-            "route": route("other").pk,
-            "category": "1",
-            "abuse_types": ["physical", "psychological"],
-            "urgency": "high",
-            "summary": "夜中に子どもの叫び声と物が壊れる音がする。",
-            "reporter_anonymous": "on",
-            "child-family_name": "森",
-            "child-given_name": "陽葵",
-            "child-family_name_kana": "もり",
-            "child-given_name_kana": "ひまり",
-            "child-birth_date": "2019-08-03",
-            "child-sex": "F",
-            "child-town": "芝浦",
-            "child-address": "",
-            "child-school": "",
-        }
-        data.update(overrides)
-        return {k: v for k, v in data.items() if v is not None}
-
-    return _data
 
 
 def test_the_intake_worker_records_an_anonymous_report_for_a_new_child(
