@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from casework.services import CaseRuleError
+from casework.writes import CaseRuleError
 
 
 def apply_rule_error(form: forms.Form, error: ValidationError) -> None:

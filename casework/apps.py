@@ -19,3 +19,9 @@ class CaseworkConfig(AppConfig):
         from casework.models.cases import forget_permission_ids
 
         post_migrate.connect(forget_permission_ids, dispatch_uid="mimamori_permission_ids")
+
+        from casework.deadlines import register_deadline_source
+        from casework.handbooks import sync_approval_deadlines, sync_handbook_deadlines
+
+        register_deadline_source(sync_handbook_deadlines)
+        register_deadline_source(sync_approval_deadlines)

@@ -208,3 +208,49 @@ class AccessAction(models.TextChoices):
     CHECK = "check", _("重複確認")
     MATCH = "match", _("重複確認で担当外の児童と一致")
     REFUSED = "refused", _("重複確認の繰り返しを拒否")
+
+
+class HandbookDegree(models.IntegerChoices):
+    """愛の手帳の程度 (DOMAIN §6)."""
+
+    PROFOUND = 1, _("1度（最重度）")
+    SEVERE = 2, _("2度（重度）")
+    MODERATE = 3, _("3度（中度）")
+    MILD = 4, _("4度（軽度）")
+
+
+class JudgmentReason(models.TextChoices):
+    """Why a 愛の手帳 judgment was made (DOMAIN §6)."""
+
+    INITIAL = "initial", _("新規判定")
+    AGE = "age", _("年齢による再判定（3歳・6歳・12歳）")
+    CHANGE = "change", _("程度の変化による再判定")
+
+
+class DeadlineKind(models.TextChoices):
+    """Due work the ledger tracks (PRODUCT §3 Deadlines; DOMAIN §3–§6)."""
+
+    SAFETY_CHECK = "safety_check", _("48時間以内の安全確認")
+    WARRANT_REQUEST = "warrant_request", _("一時保護状の請求（7日以内）")
+    PROTECTION_LIMIT = "protection_limit", _("一時保護の期間（2か月）")
+    EXTENSION_LIMIT = "extension_limit", _("延長した一時保護の期間")
+    APPEAL = "appeal", _("準抗告（却下から3日以内）")
+    HANDBOOK_REJUDGMENT = "handbook_rejudgment", _("愛の手帳の再判定")
+    HANDBOOK_REFERRAL = "handbook_referral", _("18歳：東京都心身障害者福祉センターへの引継ぎ")
+    FOSTER_RENEWAL = "foster_renewal", _("里親登録の更新")
+    PLAN_APPROVAL = "plan_approval", _("援助方針の承認待ち")
+    CLOSURE_APPROVAL = "closure_approval", _("終結の承認待ち")
+
+
+class DeadlineState(models.TextChoices):
+    OPEN = "open", _("未完了")
+    MET = "met", _("完了")
+    MISSED = "missed", _("期限切れ（未対応のまま終了）")
+    DISMISSED = "dismissed", _("取下げ")
+
+
+class NoticeKind(models.TextChoices):
+    """What a notice to the branch office (総合支所) is about (DOMAIN §6, §8)."""
+
+    ADDRESS = "address", _("住所の変更")
+    NAME = "name", _("氏名の変更")

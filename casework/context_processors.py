@@ -14,12 +14,26 @@ NAVIGATION = (
     ("casework:case_list", _("ケース"), (Role.CASEWORKER, Role.SUPERVISOR)),
     ("shelter:board", _("一時保護所"), (Role.SHELTER, Role.SUPERVISOR)),
     ("foster:pipeline", _("里親"), (Role.FOSTER, Role.SUPERVISOR)),
-    ("casework:reminders", _("リマインダー"), (Role.CASEWORKER, Role.SUPERVISOR, Role.FOSTER)),
+    ("casework:reminders", _("期限"), (Role.CASEWORKER, Role.SUPERVISOR, Role.FOSTER)),
     ("casework:dashboard", _("ダッシュボード"), (Role.SUPERVISOR,)),
     ("reports:consultations", _("統計"), (Role.INTAKE, Role.SUPERVISOR, Role.AUDITOR)),
     ("audit:changes", _("変更履歴"), (Role.AUDITOR,)),
     ("audit:access", _("閲覧記録"), (Role.AUDITOR,)),
+    ("audit:deadlines", _("期限の監査"), (Role.AUDITOR,)),
+    ("intake:notices", _("総合支所への通知"), (Role.INTAKE,)),
 )
+
+
+def urgent_deadlines(user) -> int:
+    """The navigation badge: the user's open deadlines overdue or due within a day (one query,
+    only on pages that show the 期限 link)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casework.selectors import my_deadlines
+
+    return my_deadlines(user).filter(due_at__lt=timezone.now() + timedelta(days=1)).count()
 
 
 def navigation(request):
@@ -34,7 +48,10 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:  # a page whose app has not shipped yet
             continue
-        items.append({"url": url, "label": label, "active": request.path == url})
+        item = {"url": url, "label": label, "active": request.path == url}
+        if name == "casework:reminders":
+            item["badge"] = urgent_deadlines(user)
+        items.append(item)
     if user.has_role(Role.ADMIN):
         items.append({"url": reverse("admin:index"), "label": _("管理"), "active": False})
     role_labels = [Role(r).label for r in sorted(user.roles())]

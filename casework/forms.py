@@ -13,6 +13,9 @@ from casework.choices import (
     CaseStatus,
     Category,
     ClosureOutcome,
+    DeadlineKind,
+    DeadlineState,
+    HandbookDegree,
     NoteKind,
     PlanKind,
     Profession,
@@ -437,4 +440,85 @@ class HouseholdEndForm(forms.Form):
     confirm = forms.BooleanField(
         widget=forms.HiddenInput,
         error_messages={"required": _("画面を読み込み直してから、もう一度操作してください。")},
+    )
+
+
+class DeadlineFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("状態"),
+        required=False,
+        choices=[("", _("未完了")), ("all", _("すべて"))]
+        + [c for c in DeadlineState.choices if c[0] != DeadlineState.OPEN],
+    )
+    kind = forms.ChoiceField(
+        label=_("種類"), required=False, choices=[("", _("すべて"))] + list(DeadlineKind.choices)
+    )
+    scope = forms.ChoiceField(
+        label=_("担当"),
+        required=False,
+        choices=[("", _("見られるものすべて")), ("mine", _("自分の担当")), ("team", _("係"))],
+    )
+    overdue = forms.BooleanField(label=_("期限超過のみ"), required=False)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("取り下げる理由"),
+        max_length=500,
+        error_messages={"required": _("取り下げる理由を入力してください。")},
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    confirm = forms.BooleanField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("画面を読み込み直してから、もう一度操作してください。")},
+    )
+
+
+class HandbookForm(forms.Form):
+    number = forms.CharField(
+        label=_("手帳番号"),
+        max_length=40,
+        error_messages={"required": _("手帳番号を入力してください。")},
+    )
+    degree = forms.TypedChoiceField(
+        label=_("程度"),
+        coerce=int,
+        choices=[("", _("選んでください")), *HandbookDegree.choices],
+        error_messages={"required": _("程度を選んでください。")},
+    )
+    issued_on = DayField(label=_("交付日"), not_future=True)
+
+
+class JudgmentForm(forms.Form):
+    judged_on = DayField(label=_("判定日"), not_future=True)
+    degree = forms.TypedChoiceField(
+        label=_("判定した程度"),
+        coerce=int,
+        choices=[("", _("選んでください")), *HandbookDegree.choices],
+        error_messages={"required": _("判定した程度を選んでください。")},
+    )
+    notes = forms.CharField(
+        label=_("所見"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class HandbookChangeForm(forms.Form):
+    noticed_on = DayField(label=_("変化に気付いた日"), not_future=True)
+    note = forms.CharField(
+        label=_("変化の内容"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("どのような変化かを入力してください。")},
+    )
+
+
+class ReferralForm(forms.Form):
+    referred_on = DayField(label=_("引継ぎ日"), not_future=True)
+    note = forms.CharField(
+        label=_("引継ぎの内容"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -74,3 +74,19 @@ def register_seeder(seeder: Seeder) -> Seeder:
 
 def seeders() -> list[Seeder]:
     return list(_seeders)
+
+
+# Told when a child is placed under the centre's protection (the shelter's admission), inside
+# the admission's transaction: (child=, stay=, actor=, at=) -> None. Intake closes the child's
+# open 48-hour clocks: a child in protection has been seen.
+ProtectionListener = Callable[..., None]
+_protection_listeners: list[ProtectionListener] = []
+
+
+def register_protection_listener(listener: ProtectionListener) -> ProtectionListener:
+    _protection_listeners.append(listener)
+    return listener
+
+
+def protection_listeners() -> list[ProtectionListener]:
+    return list(_protection_listeners)

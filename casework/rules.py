@@ -101,6 +101,16 @@ def handbook_rejudgment_dates(birth_date: date) -> dict[int, date]:
     }
 
 
+def next_handbook_judgment(birth_date: date, last_judged_on: date) -> tuple[int, date] | None:
+    """The next regular re-judgment after the last judgment: (age, due date) — the first of
+    the 3-, 6-, 12- and 18-year dates after it (at 18, a referral to the Tokyo centre); None
+    once the 18-year date has passed it (DOMAIN §6)."""
+    for age, due in sorted(handbook_rejudgment_dates(birth_date).items()):
+        if due > last_judged_on:
+            return age, due
+    return None
+
+
 # --- abuse reports (DOMAIN §3) ------------------------------------------------------------
 
 SAFETY_CHECK_HOURS = 48

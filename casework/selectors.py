@@ -114,3 +114,95 @@ def child_viewers(child: Child, limit: int = 50) -> QuerySet[AccessLog]:
         .select_related("user")
         .order_by("-at")[:limit]
     )
+
+
+# --- deadlines -------------------------------------------------------------------------------
+
+HOME_DEADLINES = 10
+
+
+def my_deadlines(user: User, now=None):
+    """Open deadlines shown to this user now: their own, and for supervisors their teams'."""
+    from django.db.models import Q
+
+    from casework.models import Deadline
+
+    now = now or timezone.now()
+    mine = Q(owner_id=user.pk)
+    supervised = user.supervises()
+    if supervised:
+        mine |= Q(team_id__in=sorted(supervised))
+    return (
+        Deadline.objects.showing(now)
+        .filter(mine)
+        .select_related("case", "child", "owner")
+        .defer(*DEADLINE_DEFERRED)
+        .order_by("due_at", "pk")
+    )
+
+
+DEADLINE_DEFERRED = (
+    "reason",
+    "case__summary",
+    "case__plan_detail",
+    "case__closure_reason",
+    "child__address",
+    "child__school",
+    "child__allergies",
+    "child__change_note",
+    "owner__password",
+)
+
+
+def home_deadlines(user: User) -> dict:
+    """The 「期限」 panel that starts every caseworker's and supervisor's home: the most urgent
+    first (two queries whatever the number)."""
+    rows = my_deadlines(user)
+    return {"deadlines": list(rows[:HOME_DEADLINES]), "deadline_total": rows.count()}
+
+
+def deadline_list(user: User, data: dict):
+    """/reminders/: the deadlines the user may see, filtered."""
+    from casework.models import Deadline
+
+    rows = Deadline.objects.visible_to(user).with_allowed(user)
+    state = data.get("state") or "open"
+    if state != "all":
+        rows = rows.filter(state=state)
+    if state == "open":
+        rows = rows.filter(opens_at__lte=timezone.now())
+    if data.get("kind"):
+        rows = rows.filter(kind=data["kind"])
+    scope = data.get("scope")
+    if scope == "mine":
+        rows = rows.filter(owner_id=user.pk)
+    elif scope == "team":
+        rows = rows.filter(team_id__in=sorted(user.supervises() | user.team_ids()))
+    if data.get("overdue"):
+        rows = rows.filter(due_at__lt=timezone.now())
+    order = ("due_at", "pk") if state == "open" else ("-due_at", "-pk")
+    return (
+        rows.select_related("case", "child", "owner", "team")
+        .defer(*DEADLINE_DEFERRED)
+        .order_by(*order)
+    )
+
+
+def approvals_waiting(user: User):
+    """Plans and closures of the supervisor's teams waiting for a decision (承認待ち)."""
+    from casework.choices import DeadlineKind
+    from casework.models import Deadline
+
+    supervised = user.supervises()
+    if not supervised:
+        return Deadline.objects.none()
+    return (
+        Deadline.objects.open()
+        .filter(
+            kind__in=[DeadlineKind.PLAN_APPROVAL, DeadlineKind.CLOSURE_APPROVAL],
+            team_id__in=sorted(supervised),
+        )
+        .select_related("case", "case__child", "case__lead")
+        .defer(*DEADLINE_DEFERRED, "case__child__address", "case__child__allergies")
+        .order_by("due_at", "pk")
+    )

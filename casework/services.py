@@ -30,11 +30,9 @@ or any other personal value (those live encrypted, on the record or its CaseEven
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -42,10 +40,15 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from casework import rules
 from casework.choices import CaseStatus, ClosureOutcome, PlanKind, Profession, Role
+from casework.deadlines import (
+    approval_decided,
+    open_approval_deadline,
+    reassign_case_deadlines,
+)
+from casework.handbooks import notice_kinds, notify_branch_office
 from casework.models import (
     Case,
     CaseCounter,
-    CaseEvent,
     CaseShare,
     CaseWorker,
     Child,
@@ -54,102 +57,19 @@ from casework.models import (
     Team,
     User,
 )
+from casework.writes import (  # noqa: F401  (re-exported: the apps' services use them)
+    FUTURE_TOLERANCE,
+    CaseRuleError,
+    case_event,
+    check_dates_in_range,
+    lock,
+    lock_case,
+    lock_child,
+    save_with_history,
+    service,
+)
 
 CASE_PERMS = ("casework.view_case", "casework.change_case")
-FUTURE_TOLERANCE = timedelta(minutes=5)
-
-
-def service(func):
-    """The outermost write: its own durable transaction (it cannot run inside another)."""
-    return transaction.atomic(durable=True)(func)
-
-
-class CaseRuleError(ValidationError):
-    """A move the rules do not allow; the message is shown to the user in Japanese. `field`
-    names the form field it belongs next to, when there is one."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def check_dates_in_range(obj: models.Model) -> None:
-    """No record keeps a date the product cannot show (明治6年1月1日 to 2100-12-31): the one
-    guard every service's save passes, whatever form or code path supplied the value."""
-    from casework.wareki import FIRST_DAY, LAST_DAY
-
-    errors: dict[str, list[str]] = {}
-    for f in obj._meta.concrete_fields:
-        if not isinstance(f, models.DateField):  # DateTimeField is a DateField
-            continue
-        value = getattr(obj, f.attname)
-        if value is None:
-            continue
-        if isinstance(value, datetime):
-            day = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
-        else:
-            day = value
-        if not FIRST_DAY <= day <= LAST_DAY:
-            errors[f.name] = [
-                f"{f.verbose_name}は明治6年（1873年）1月1日から2100年12月31日までにしてください。"
-            ]
-    if errors:
-        raise CaseRuleError(errors)
-
-
-def save_with_history(
-    obj: models.Model, *, actor: User | None, reason: str, fields: list[str] | None = None
-) -> None:
-    """full_clean() then save() (only `fields` when given), recording who did it and why."""
-    obj._history_user = actor
-    obj._change_reason = reason
-    check_dates_in_range(obj)
-    obj.full_clean()
-    obj.save(update_fields=fields)
-
-
-def lock[M: models.Model](queryset: models.QuerySet[M], pk: Any, *, actor: User | None = None) -> M:
-    """Lock one row for the rest of the transaction and read it afresh (with what `actor` may
-    do with it, from the model's rules, when an actor is given).
-
-    The lock is taken on the bare row first: with joins, PostgreSQL re-checks a row it waited
-    for against the joined rows of its *old* snapshot, so a case whose lead changed meanwhile
-    would seem to vanish. Once the lock is held, a plain read sees the latest committed state.
-    """
-    model = queryset.model
-    if not model._base_manager.select_for_update().filter(pk=pk).values_list("pk").exists():
-        raise model.DoesNotExist
-    fresh = queryset.with_allowed(actor) if actor is not None else queryset
-    return fresh.get(pk=pk)
-
-
-def lock_case(case: Case | int, actor: User) -> Case:
-    pk = case.pk if isinstance(case, Case) else case
-    return lock(Case.objects.select_related("child", "team", "lead"), pk, actor=actor)
-
-
-def case_event(
-    *,
-    case: Case,
-    actor: User | None,
-    kind: str,
-    params: dict | None = None,
-    secret: dict | None = None,
-    at=None,
-) -> CaseEvent:
-    """Record an act on the case's timeline (rendered in words by casework/events.py).
-    Parameters are plain JSON values: labels are passed as str, dates as ISO strings."""
-    secret = {k: str(v) for k, v in (secret or {}).items() if v}
-    event = CaseEvent(
-        case=case,
-        actor=actor,
-        kind=kind,
-        params=params or {},
-        secret=json.dumps(secret, ensure_ascii=False) if secret else "",
-        at=at or timezone.now(),
-    )
-    save_with_history(event, actor=actor, reason="経過の記録")
-    return event
 
 
 def _require(case: Case, action: str) -> None:
@@ -325,14 +245,16 @@ def case_propose_plan(*, actor: User, case: Case, kind: str, detail: str) -> Cas
         )
     case.plan_kind, case.plan_detail = kind, detail
     case.plan_state, case.plan_requested_by = PENDING, actor
+    case.plan_requested_at = timezone.now()
     case.plan_approved_by, case.plan_approved_at = None, None
-    fields = ["plan_kind", "plan_detail", "plan_state", "plan_requested_by"]
+    fields = ["plan_kind", "plan_detail", "plan_state", "plan_requested_by", "plan_requested_at"]
     save_with_history(
         case,
         actor=actor,
         reason="援助方針の申請",
         fields=[*fields, "plan_approved_by", "plan_approved_at"],
     )
+    open_approval_deadline(case=case, approval="plan", actor=actor)
     case_event(
         case=case,
         actor=actor,
@@ -373,6 +295,7 @@ def case_decide_plan(*, actor: User, case: Case, approve: bool, comment: str = "
     save_with_history(
         case, actor=actor, reason="援助方針の承認" if approve else "援助方針の差戻し", fields=fields
     )
+    approval_decided(case, "plan", actor)
     case_event(
         case=case,
         actor=actor,
@@ -392,12 +315,20 @@ def case_request_closure(*, actor: User, case: Case, outcome: str, reason: str) 
         raise CaseRuleError("終結はすでに承認待ちです。")
     case.closure_state, case.closure_outcome = PENDING, outcome
     case.closure_reason, case.closure_requested_by = reason, actor
+    case.closure_requested_at = timezone.now()
     save_with_history(
         case,
         actor=actor,
         reason="終結の申請",
-        fields=["closure_state", "closure_outcome", "closure_reason", "closure_requested_by"],
+        fields=[
+            "closure_state",
+            "closure_outcome",
+            "closure_reason",
+            "closure_requested_by",
+            "closure_requested_at",
+        ],
     )
+    open_approval_deadline(case=case, approval="closure", actor=actor)
     case_event(
         case=case,
         actor=actor,
@@ -429,6 +360,7 @@ def case_decide_closure(
     save_with_history(
         case, actor=actor, reason="終結の承認" if approve else "終結の差戻し", fields=fields
     )
+    approval_decided(case, "closure", actor)
     case_event(
         case=case,
         actor=actor,
@@ -487,6 +419,7 @@ def case_transfer(
     assign_worker(
         actor=actor, case=case, user=new_lead, role=new_lead.profession or Profession.WELFARE
     )
+    reassign_case_deadlines(case=case, owner=new_lead, actor=actor)
     case_event(
         case=case,
         actor=actor,
@@ -639,14 +572,6 @@ def school_liaison_add(
 # --- children and households --------------------------------------------------------------
 
 
-def lock_child(child: Child | int, actor: User) -> Child:
-    pk = child.pk if isinstance(child, Child) else child
-    locked = lock(Child.objects.all(), pk, actor=actor)
-    if not locked.may("change"):
-        raise PermissionDenied
-    return locked
-
-
 CHILD_FIELDS = (
     "family_name",
     "given_name",
@@ -678,6 +603,7 @@ def child_update(*, actor: User, child: Child, data: dict, reason: str) -> Child
     if {"family_name_kana", "given_name_kana", "birth_date"} & set(changed):
         fields.append("name_index")
     save_with_history(child, actor=actor, reason="児童情報の修正", fields=fields)
+    notify_branch_office(actor=actor, child=child, kinds=notice_kinds(changed))
     return child
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import cases, children, dashboard
+from casework.views import cases, children, dashboard, reminders
 
 app_name = "casework"
 urlpatterns = [
@@ -25,5 +25,12 @@ urlpatterns = [
         children.household_end,
         name="household_end",
     ),
+    path("children/<int:pk>/handbook/", children.handbook_register, name="handbook_register"),
+    path("children/<int:pk>/handbook/judgment/", children.handbook_judge, name="handbook_judge"),
+    path("children/<int:pk>/handbook/change/", children.handbook_change, name="handbook_change"),
+    path("children/<int:pk>/handbook/referral/", children.handbook_refer, name="handbook_refer"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reminders/", reminders.reminders, name="reminders"),
+    path("reminders/<int:pk>/acknowledge/", reminders.acknowledge, name="deadline_acknowledge"),
+    path("reminders/<int:pk>/dismiss/", reminders.dismiss, name="deadline_dismiss"),
 ]

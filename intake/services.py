@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from casework import rules
-from casework.choices import Category
+from casework.choices import Category, DeadlineKind
+from casework.deadlines import meet_deadline, open_deadline
 from casework.models import Case, Child, Team, User
-from casework.services import (
+from casework.services import open_case
+from casework.writes import (
     CaseRuleError,
     case_event,
     lock,
-    open_case,
     save_with_history,
     service,
 )
@@ -150,7 +151,48 @@ def consultation_create(
             setattr(consultation, ABUSE_FIELDS[code], True)
         consultation.safety_due_at = rules.safety_check_due(data.received_at)
     save_with_history(consultation, actor=actor, reason="相談受付")
+    if consultation.safety_due_at is not None:
+        open_safety_deadline(consultation, actor=actor)
     return consultation
+
+
+def open_safety_deadline(
+    consultation: Consultation, *, actor: User | None, case: Case | None = None
+):
+    """The 48-hour safety check on the ledger: the receiving team's until a case takes it, then
+    its lead's (DOMAIN §3)."""
+    return open_deadline(
+        kind=DeadlineKind.SAFETY_CHECK,
+        subject=consultation,
+        due_at=consultation.safety_due_at,
+        actor=actor,
+        owner=case.lead if case else None,
+        team_id=case.team_id if case else consultation.team_id,
+        case_id=case.pk if case else None,
+        child_id=consultation.child_id,
+    )
+
+
+def close_safety_clock(
+    consultation: Consultation, *, evidence, seen_at: datetime, label: str, actor: User | None
+) -> None:
+    """Stop the 48-hour clock (the first sighting) and close its deadline with the evidence."""
+    if consultation.safety_confirmed_at is None or seen_at < consultation.safety_confirmed_at:
+        consultation.safety_confirmed_at = seen_at
+        save_with_history(
+            consultation,
+            actor=actor,
+            reason="安全確認により48時間の期限を終了",
+            fields=["safety_confirmed_at"],
+        )
+    meet_deadline(
+        kind=DeadlineKind.SAFETY_CHECK,
+        subject=consultation,
+        evidence=evidence,
+        met_at=seen_at,
+        label=label,
+        actor=actor,
+    )
 
 
 def _lock_for(actor: User, consultation: Consultation, action: str) -> Consultation:
@@ -194,6 +236,8 @@ def consultation_accept(*, actor: User, consultation: Consultation, team: Team, 
     save_with_history(
         locked, actor=actor, reason="受理", fields=["status", "case", "decided_by", "decided_at"]
     )
+    if locked.safety_due_at is not None and locked.safety_confirmed_at is None:
+        open_safety_deadline(locked, actor=actor, case=case)  # now the case's lead's
     case_event(
         case=case,
         actor=actor,
@@ -271,12 +315,69 @@ def safety_confirm(
         recorded_by=actor,
     )
     save_with_history(confirmation, actor=actor, reason="安全確認（直接目視）の記録")
-    if locked.safety_confirmed_at is None or seen_at < locked.safety_confirmed_at:
-        locked.safety_confirmed_at = seen_at
-        save_with_history(
-            locked,
-            actor=actor,
-            reason="安全確認により48時間の期限を終了",
-            fields=["safety_confirmed_at"],
-        )
+    close_safety_clock(
+        locked,
+        evidence=confirmation,
+        seen_at=seen_at,
+        label=f"安全確認（{confirmation.get_method_display()}、直接目視）",
+        actor=actor,
+    )
     return confirmation
+
+
+def child_taken_into_protection(*, child, stay, actor: User | None, at: datetime) -> None:
+    """Registered with casework: a child placed under the centre's protection is seen (issue
+    12): the open 48-hour clocks of the child's reports close, with the admission as evidence."""
+    reports = Consultation.objects.select_for_update().filter(
+        child=child, safety_due_at__isnull=False, safety_confirmed_at__isnull=True
+    )
+    for consultation in reports.order_by("pk"):
+        close_safety_clock(
+            consultation, evidence=stay, seen_at=at, label="一時保護（入所）", actor=actor
+        )
+
+
+def sync_safety_deadlines(now: datetime) -> dict[str, int]:
+    """run_reminders: every open 48-hour clock is on the ledger; a clock stopped without its
+    deadline closing (records from before the ledger) closes it with its confirmation."""
+    from casework.deadlines import exclusive_run
+    from casework.models import Deadline
+
+    on_ledger = set(
+        Deadline.objects.filter(kind=DeadlineKind.SAFETY_CHECK).values_list("subject_id", flat=True)
+    )
+    opened = 0
+    clocks = Consultation.objects.open_clocks().select_related("case", "case__lead")
+    for consultation in clocks.iterator(chunk_size=2000):
+        if str(consultation.pk) in on_ledger:
+            continue
+        with exclusive_run():
+            open_safety_deadline(
+                consultation,
+                actor=None,
+                case=consultation.case if consultation.case_id else None,
+            )
+        opened += 1
+    stopped = Deadline.objects.filter(
+        kind=DeadlineKind.SAFETY_CHECK,
+        state="open",
+        subject_type=Consultation._meta.label,
+    ).values_list("subject_id", flat=True)
+    met = 0
+    for consultation in Consultation.objects.filter(
+        pk__in=[int(pk) for pk in stopped], safety_confirmed_at__isnull=False
+    ).iterator(chunk_size=2000):
+        first = consultation.safety_confirmations.order_by("seen_at").first()
+        if first is None:
+            continue
+        with exclusive_run():
+            meet_deadline(
+                kind=DeadlineKind.SAFETY_CHECK,
+                subject=consultation,
+                evidence=first,
+                met_at=first.seen_at,
+                label="安全確認（直接目視）",
+                actor=None,
+            )
+        met += 1
+    return {"48時間": opened + met}

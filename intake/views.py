@@ -11,10 +11,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from casework.access import fetch_or_404, log_access, require, require_roles
+from casework.access import (
+    client_ip,
+    fetch_or_404,
+    get_or_404,
+    log_access,
+    require,
+    require_roles,
+)
 from casework.actions import perform, post_action
 from casework.choices import AccessAction, Role
-from casework.models import Case, Child
+from casework.models import AccessLog, Case, Child
+from casework.writes import CaseRuleError
 from intake import selectors, services
 from intake.forms import (
     AcceptForm,
@@ -295,3 +303,54 @@ def safety_add(request: HttpRequest, pk: int) -> HttpResponse:
         "安全確認を記録しました。",
         need="confirm",
     )
+
+
+# --- notices to the branch offices (総合支所) -------------------------------------------------
+
+
+@require_safe
+@require_roles(*INTAKE_ROLES)
+def notices(request: HttpRequest) -> HttpResponse:
+    """Changes of address or name of 愛の手帳 holders, to be notified to the branch office of
+    the child's district (DOMAIN §6, §8): the intake desk sends them and marks them sent."""
+    from casework.models import BranchNotice
+
+    show_sent = request.GET.get("sent") == "1"
+    rows = BranchNotice.objects.select_related("child", "created_by", "sent_by").order_by(
+        "-created_at", "-pk"
+    )
+    rows = rows.filter(sent_at__isnull=not show_sent)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user=request.user,
+                record_type=Child._meta.label,
+                record_id=str(notice.child_id),
+                ip_address=client_ip(request),
+                path=request.get_full_path()[:500],
+            )
+            for notice in page
+        ]
+    )
+    return render(
+        request,
+        "intake/notices.html",
+        {"page": page, "show_sent": show_sent, "query": "sent=1" if show_sent else ""},
+    )
+
+
+@require_roles(*INTAKE_ROLES)
+@post_action(lambda request, pk: reverse("intake:notices"))
+def notice_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    from casework.handbooks import branch_notice_sent
+    from casework.models import BranchNotice
+
+    notice = get_or_404(BranchNotice.objects.all(), pk)
+    try:
+        branch_notice_sent(actor=request.user, notice=notice)
+    except CaseRuleError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "送付済みにしました。")
+    return redirect("intake:notices")

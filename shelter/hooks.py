@@ -11,6 +11,7 @@ def register() -> None:
     global _registered
     if _registered:
         return
+    from casework.deadlines import register_deadline_source
     from casework.registry import (
         register_case_panel,
         register_child_panel,
@@ -23,8 +24,10 @@ def register() -> None:
     from shelter.models import child_rule
     from shelter.panels import child_panel, dashboard_panel, decision_panel, stay_timeline
     from shelter.seed import seed_shelter
+    from shelter.services import sync_stay_deadlines
 
     register_child_rule(child_rule)
+    register_deadline_source(sync_stay_deadlines)
     register_case_panel(decision_panel)
     register_timeline_source(stay_timeline)
     register_child_panel(child_panel)

@@ -7,7 +7,7 @@ and age band. The layout is data: the admin role changes it in the Django admin.
 from __future__ import annotations
 
 from casework.models import User
-from casework.services import save_with_history
+from casework.writes import save_with_history
 from shelter.choices import AgeBand, RoomSex
 from shelter.models import Bed, Room
 

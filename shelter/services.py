@@ -14,7 +14,7 @@ Japanese message.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,8 +22,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework import rules
+from casework.choices import DeadlineKind
+from casework.deadlines import end_of_day, lapse_deadline, meet_deadline, open_deadline
 from casework.models import Case, User
-from casework.services import (
+from casework.registry import protection_listeners
+from casework.wareki import wareki_safe
+from casework.writes import (
     CaseRuleError,
     case_event,
     lock,
@@ -31,7 +35,6 @@ from casework.services import (
     save_with_history,
     service,
 )
-from casework.wareki import wareki_safe
 from shelter.choices import AppealResult, DecisionState, StayKind, WarrantResult
 from shelter.clock import APPEAL_DAYS
 from shelter.models import Bed, BedAssignment, Extension, ProtectionDecision, Stay
@@ -261,6 +264,7 @@ def stay_admit(
         stay.entrusted_to = entrusted_to.strip()
         _save_or_taken(stay, actor=actor, reason="委託一時保護の開始", message=ALREADY_IN)
         _close_decision(decision, actor)
+        _after_admission(stay, actor)
         case_event(
             case=case,
             actor=actor,
@@ -287,6 +291,7 @@ def stay_admit(
     assignment = BedAssignment(stay=stay, bed=bed, from_date=started_on)
     _save_or_taken(assignment, actor=actor, reason="ベッドの割当", message=BED_BUSY_RACE)
     _close_decision(decision, actor)
+    _after_admission(stay, actor)
     case_event(
         case=case,
         actor=actor,
@@ -299,6 +304,57 @@ def stay_admit(
         },
     )
     return stay
+
+
+# --- the stay's deadlines on the ledger (DOMAIN §4) ---------------------------------------
+
+LIMIT_LEAD = timedelta(days=14)  # "warn well before": shown two weeks ahead
+
+
+def _stay_deadline(stay: Stay, kind: str, due: date, actor: User | None, **kw):
+    return open_deadline(
+        kind=kind,
+        subject=stay,
+        due_at=end_of_day(due),
+        actor=actor,
+        owner=stay.case.lead,
+        team_id=stay.case.team_id,
+        case_id=stay.case_id,
+        child_id=stay.child_id,
+        **kw,
+    )
+
+
+def open_stay_deadlines(stay: Stay, actor: User | None) -> None:
+    """The warrant request (no consent), and the two-month limit — from the start day."""
+    if not stay.parental_consent and not stay.warrant_requested_on:
+        _stay_deadline(
+            stay,
+            DeadlineKind.WARRANT_REQUEST,
+            rules.warrant_request_due(stay.started_on),
+            actor,
+        )
+    _stay_deadline(
+        stay,
+        DeadlineKind.PROTECTION_LIMIT,
+        rules.protection_limit(stay.started_on),
+        actor,
+        lead=LIMIT_LEAD,
+    )
+
+
+def _after_admission(stay: Stay, actor: User) -> None:
+    """A child in the centre's protection has been seen (the other apps are told), and the stay
+    owes its deadlines."""
+    at = min(timezone.now(), end_of_day(stay.started_on) - timedelta(seconds=1))
+    for listener in protection_listeners():
+        listener(child=stay.child, stay=stay, actor=actor, at=at)
+    open_stay_deadlines(stay, actor)
+
+
+def _met_on(day: date) -> datetime:
+    """The time a thing done on `day` counts as done (the end of that day, not later than now)."""
+    return min(timezone.now(), end_of_day(day) - timedelta(seconds=1))
 
 
 def _close_decision(decision: ProtectionDecision, actor: User) -> None:
@@ -429,6 +485,18 @@ def stay_discharge(
         reason="一時保護の解除",
         fields=["ended_on", "destination", "discharge_reason"],
     )
+    for kind in (DeadlineKind.PROTECTION_LIMIT, DeadlineKind.EXTENSION_LIMIT, DeadlineKind.APPEAL):
+        meet_deadline(
+            kind=kind,
+            subject=stay,
+            evidence=stay,
+            met_at=_met_on(ended_on),
+            label=f"一時保護の解除（{ended_on.isoformat()}）",
+            actor=actor,
+        )
+    lapse_deadline(
+        kind=DeadlineKind.WARRANT_REQUEST, subject=stay, reason="一時保護の解除", actor=actor
+    )
     case_event(
         case=stay.case,
         actor=actor,
@@ -468,6 +536,21 @@ def stay_record_consent(
         reason="親権者等の同意の確認",
         fields=["parental_consent", "consent_recorded_on"],
     )
+    if consent:
+        lapse_deadline(
+            kind=DeadlineKind.WARRANT_REQUEST,
+            subject=stay,
+            reason="親権者等の同意により請求は不要",
+            actor=actor,
+        )
+    elif not stay.warrant_requested_on:
+        _stay_deadline(
+            stay,
+            DeadlineKind.WARRANT_REQUEST,
+            rules.warrant_request_due(stay.started_on),
+            actor,
+            suffix=f"consent{on.isoformat()}",
+        )
     case_event(
         case=stay.case,
         actor=actor,
@@ -488,6 +571,14 @@ def stay_record_warrant_request(
     stay.warrant_requested_on = requested_on
     due = rules.warrant_request_due(stay.started_on)
     save_with_history(stay, actor=actor, reason="一時保護状の請求", fields=["warrant_requested_on"])
+    meet_deadline(
+        kind=DeadlineKind.WARRANT_REQUEST,
+        subject=stay,
+        evidence=stay,
+        met_at=_met_on(requested_on),
+        label=f"一時保護状の請求（{requested_on.isoformat()}）",
+        actor=actor,
+    )
     case_event(
         case=stay.case,
         actor=actor,
@@ -520,6 +611,8 @@ def stay_record_warrant_decision(
         reason="一時保護状についての判断",
         fields=["warrant_result", "warrant_decided_on"],
     )
+    if result == WarrantResult.REFUSED:
+        _stay_deadline(stay, DeadlineKind.APPEAL, rules.appeal_due(decided_on), actor)
     case_event(
         case=stay.case,
         actor=actor,
@@ -555,6 +648,14 @@ def stay_record_appeal(
     stay.appeal_on, stay.appeal_result = appeal_on, result
     save_with_history(
         stay, actor=actor, reason="準抗告の記録", fields=["appeal_on", "appeal_result"]
+    )
+    meet_deadline(
+        kind=DeadlineKind.APPEAL,
+        subject=stay,
+        evidence=stay,
+        met_at=_met_on(appeal_on),
+        label=f"準抗告の申立（{appeal_on.isoformat()}）",
+        actor=actor,
     )
     case_event(
         case=stay.case,
@@ -617,6 +718,26 @@ def extension_request(
         message="この期間の延長はすでに記録されています。",
         field="requested_on",
     )
+    # Filed in time, the current period's limit is met (protection may continue while the
+    # family court considers it); with consent, the new period's own limit begins.
+    for kind in (DeadlineKind.PROTECTION_LIMIT, DeadlineKind.EXTENSION_LIMIT):
+        meet_deadline(
+            kind=kind,
+            subject=stay,
+            evidence=extension,
+            met_at=_met_on(requested_on),
+            label=f"延長（{period_start.isoformat()}〜{period_end.isoformat()}）",
+            actor=actor,
+        )
+    if parental_consent:
+        _stay_deadline(
+            stay,
+            DeadlineKind.EXTENSION_LIMIT,
+            period_end,
+            actor,
+            lead=LIMIT_LEAD,
+            suffix=period_start.isoformat(),
+        )
     case_event(
         case=stay.case,
         actor=actor,
@@ -654,6 +775,15 @@ def extension_decide(
         extension.court_case_ref = court_case_ref.strip()
         fields.append("court_case_ref")
     save_with_history(extension, actor=actor, reason="家庭裁判所の判断", fields=fields)
+    if approved:
+        _stay_deadline(
+            stay,
+            DeadlineKind.EXTENSION_LIMIT,
+            extension.period_end,
+            actor,
+            lead=LIMIT_LEAD,
+            suffix=extension.period_start.isoformat(),
+        )
     case_event(
         case=stay.case,
         actor=actor,
@@ -703,3 +833,25 @@ def stay_update_school(
     save_with_history(stay, actor=actor, reason="学校との連携", fields=changed)
     case_event(case=stay.case, actor=actor, kind="stay_school", params={})
     return stay
+
+
+def sync_stay_deadlines(now: datetime) -> dict[str, int]:
+    """run_reminders: every stay in protection owes its deadlines (records from before the
+    ledger get theirs); opening an existing one changes nothing."""
+    from casework.deadlines import exclusive_run
+    from casework.models import Deadline
+
+    on_ledger = set(
+        Deadline.objects.filter(kind=DeadlineKind.PROTECTION_LIMIT).values_list(
+            "subject_id", flat=True
+        )
+    )
+    opened = 0
+    active = Stay.objects.active().select_related("case", "case__lead")
+    for stay in active.iterator(chunk_size=500):
+        if str(stay.pk) in on_ledger:
+            continue
+        with exclusive_run():
+            open_stay_deadlines(stay, None)
+        opened += 1
+    return {"一時保護": opened}

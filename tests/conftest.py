@@ -223,7 +223,28 @@ def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, oth
         actor=caseworker, child=case.child, data={"relationship": "mother", "name": "山田 花子"}
     )
     assert isinstance(member, HouseholdMember)
+    from datetime import date
+
+    from casework.handbooks import handbook_register
+    from casework.models import BranchNotice, Deadline
+
+    handbook_register(
+        actor=caseworker,
+        child=case.child,
+        number="第123456号",
+        degree=3,
+        issued_on=date(2020, 4, 1),
+    )
+    child = case.child
+    casework_services.child_update(
+        actor=caseworker,
+        child=child,
+        data={f: getattr(child, f) for f in casework_services.CHILD_FIELDS} | {"address": "1-2-3"},
+        reason="転居",
+    )
     return {
+        "deadline": Deadline.objects.get(kind="warrant_request", case=case),
+        "notice": BranchNotice.objects.get(child=case.child),
         "case": case,
         "consultation": consultation,
         "stay": stay,

@@ -91,6 +91,16 @@ def child_change() -> Route:
     return Route(lambda w: {"pk": w["case"].child_id}, action_get(), post)
 
 
+REMINDER_USERS = (
+    "caseworker",
+    "coworker",
+    "other_worker",
+    "supervisor",
+    "other_supervisor",
+    "intake_user",
+    "other_intake",
+    "foster_user",
+)
 INTAKE_PAGE = expect(403, intake_user=200, other_intake=200, supervisor=200)
 INTAKE_PAGE["other_supervisor"] = 200
 BOARD_PAGE = expect(403, shelter_user=200, supervisor=200, other_supervisor=200)
@@ -218,6 +228,33 @@ MATRIX: dict[str, Route] = {
     "shelter:extension_add": stay_record(),
     "shelter:extension_decide": stay_record(extra=lambda w: {"extension_pk": w["extension"].pk}),
     "shelter:school": stay_record(),
+    # --- deadlines (the ledger), 愛の手帳, notices to the branch offices ---------------------
+    "casework:reminders": Route(
+        get=expect(403, **dict.fromkeys(REMINDER_USERS, 200)), post=read_only_post()
+    ),
+    "casework:deadline_acknowledge": Route(
+        lambda w: {"pk": w["deadline"].pk},
+        action_get(403, **dict.fromkeys(REMINDER_USERS, 302)),
+        expect(403, **dict.fromkeys(REMINDER_USERS, 404)) | {"caseworker": 400, "supervisor": 400},
+    ),
+    "casework:deadline_dismiss": Route(
+        lambda w: {"pk": w["deadline"].pk},
+        action_get(403, **dict.fromkeys(REMINDER_USERS, 302)),
+        # the owner may acknowledge, only a supervisor of the team may dismiss
+        expect(403, **dict.fromkeys(REMINDER_USERS, 404)) | {"caseworker": 403, "supervisor": 400},
+    ),
+    "casework:handbook_register": child_change(),
+    "casework:handbook_judge": child_change(),
+    "casework:handbook_change": child_change(),
+    "casework:handbook_refer": child_change(),
+    "intake:notices": Route(get=INTAKE_PAGE, post=read_only_post()),
+    "intake:notice_sent": Route(
+        lambda w: {"pk": w["notice"].pk},
+        action_get(403, intake_user=302, other_intake=302, supervisor=302, other_supervisor=302),
+        # a button: marks the notice sent (the intake desk of the centre, whichever team)
+        expect(403, intake_user=302, other_intake=302, supervisor=302, other_supervisor=302),
+    ),
+    "audit:deadlines": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
     # --- audit -----------------------------------------------------------------------------
     "audit:changes": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
     "audit:access": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),

@@ -102,6 +102,10 @@ PAGES = [
     ("supervisor", lambda w: reverse("casework:case_detail", args=[w["deciding"].pk])),
     ("caseworker", lambda w: reverse("casework:child_detail", args=[w["case"].child_id])),
     ("caseworker", lambda w: reverse("casework:child_edit", args=[w["case"].child_id])),
+    ("caseworker", lambda w: reverse("casework:child_detail", args=[w["judged"].child_id])),
+    ("supervisor", lambda w: reverse("casework:reminders")),
+    ("intake_user", lambda w: reverse("intake:notices")),
+    ("auditor", lambda w: reverse("audit:deadlines")),
     ("caseworker", lambda w: reverse("casework:case_list")),
     ("supervisor", lambda w: reverse("casework:case_list")),
     ("intake_user", lambda w: reverse("intake:new")),
@@ -125,6 +129,7 @@ BUTTONS = {
     "casework:share_end",
     "casework:household_end",
     "set_language",
+    "intake:notice_sent",
 }
 
 

@@ -33,31 +33,31 @@ HISTORY_MODELS = _history_models()  # kinds of record with history: fixed by the
 
 # page -> (persona, url builder, fixed ceiling)
 PAGES = {
-    "case_list_worker": ("caseworker", lambda w: reverse("casework:case_list"), 9),
+    "case_list_worker": ("caseworker", lambda w: reverse("casework:case_list"), 12),
     "case_list_open": (
         "supervisor",
         lambda w: reverse("casework:case_list") + "?status=open&district=芝浦港南",
-        10,
+        11,
     ),
     "case_detail": (
         "caseworker",
         lambda w: reverse("casework:case_detail", args=[w["case"].pk]),
-        19,
+        20,
     ),
     "child_detail": (
         "caseworker",
         lambda w: reverse("casework:child_detail", args=[w["case"].child_id]),
-        13,
+        20,
     ),
-    "dashboard": ("supervisor", lambda w: reverse("casework:dashboard"), 15),
+    "dashboard": ("supervisor", lambda w: reverse("casework:dashboard"), 19),
     "intake_queue": ("intake_user", lambda w: reverse("intake:queue"), 10),
-    "intake_queue_all": ("supervisor", lambda w: reverse("intake:queue") + "?status=all", 10),
+    "intake_queue_all": ("supervisor", lambda w: reverse("intake:queue") + "?status=all", 12),
     "intake_detail": (
         "supervisor",
         lambda w: reverse("intake:detail", args=[w["consultation"].pk]),
-        13,
+        14,
     ),
-    "statistics": ("supervisor", lambda w: reverse("reports:consultations"), 8),
+    "statistics": ("supervisor", lambda w: reverse("reports:consultations"), 10),
     "board": ("shelter_user", lambda w: reverse("shelter:board"), 11),
     "admit_list": ("shelter_user", lambda w: reverse("shelter:admit"), 9),
     "stay_detail": (
@@ -68,6 +68,10 @@ PAGES = {
     # bounded: one query per kind of record on the page, plus eight
     "audit_changes": ("auditor", lambda w: reverse("audit:changes"), 8 + HISTORY_MODELS),
     "audit_access": ("auditor", lambda w: reverse("audit:access"), 9),
+    "audit_deadlines": ("auditor", lambda w: reverse("audit:deadlines"), 10),
+    "reminders_worker": ("caseworker", lambda w: reverse("casework:reminders"), 9),
+    "reminders_team": ("supervisor", lambda w: reverse("casework:reminders") + "?state=all", 10),
+    "branch_notices": ("intake_user", lambda w: reverse("intake:notices"), 9),
 }
 
 # The auditor's feed reads each page's rows with one query per kind of record on the page:
@@ -213,6 +217,50 @@ def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
                 destination="home",
             )
             for i, c in enumerate(cases)
+        ]
+    )
+    # Deadlines of many owners and teams, open and closed, with their notifications; notices.
+    from casework.models import BranchNotice, Deadline, Notification
+
+    due = now + timedelta(hours=6)
+    deadlines = Deadline.objects.bulk_create(
+        [
+            Deadline(
+                kind="warrant_request" if i % 2 else "handbook_rejudgment",
+                key=f"grow-{tag}-{i}",
+                subject_type="casework.Case",
+                subject_id=str(c.pk),
+                case=c,
+                child=c.child,
+                team=c.team,
+                owner=c.lead,
+                due_at=due - timedelta(hours=i),
+                opens_at=now - timedelta(days=1),
+                state="open" if i % 3 else "met",
+                met_at=None if i % 3 else now,
+                evidence_type="" if i % 3 else "casework.Case",
+                evidence_id="" if i % 3 else str(c.pk),
+                evidence_label="" if i % 3 else "記録",
+            )
+            for i, c in enumerate(cases)
+        ]
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(deadline=d, recipient=d.owner, step="overdue", key=f"grow-{tag}-{d.pk}")
+            for d in deadlines
+        ]
+    )
+    BranchNotice.objects.bulk_create(
+        [
+            BranchNotice(
+                child=c.child,
+                kind="address",
+                district="芝浦港南",
+                branch_office="芝浦港南地区総合支所",
+                created_by=intake_user,
+            )
+            for c in cases
         ]
     )
     # History rows by many users (the auditor's desk).

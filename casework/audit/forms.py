@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.audit.chain import history_models
+from casework.choices import DeadlineKind
 from casework.forms import DayField
 from casework.models import User
 
@@ -57,3 +58,35 @@ class AuditFilterForm(forms.Form):
             next_day = data["date_to"] + timedelta(days=1)
             end = timezone.make_aware(datetime.combine(next_day, time.min))
         return start, end
+
+
+class DeadlineAuditForm(forms.Form):
+    """/audit/deadlines/: the deadlines that fell due in a period, by kind and team."""
+
+    date_from = DayField(label=_("期限（開始日）"), required=False)
+    date_to = DayField(label=_("期限（終了日）"), required=False)
+    kind = forms.ChoiceField(
+        label=_("種類"), required=False, choices=[("", _("すべて")), *DeadlineKind.choices]
+    )
+    team = forms.ModelChoiceField(
+        label=_("係"),
+        required=False,
+        queryset=None,
+        empty_label=_("すべて"),
+        error_messages={"invalid_choice": _("一覧から係を選んでください。")},
+    )
+    practical = forms.BooleanField(label=_("実務上の期限（承認待ちなど）も含める"), required=False)
+    format = forms.ChoiceField(required=False, choices=[("", "html"), ("csv", "csv")])
+
+    def __init__(self, *args, **kwargs) -> None:
+        from casework.models import Team
+
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("終了日は開始日と同じか、それより後の日付にしてください。"))
+        return data

@@ -300,3 +300,56 @@ def record_type_name(label: str) -> str:
         return str(apps.get_model(label)._meta.verbose_name)
     except (LookupError, ValueError):
         return label
+
+
+def deadline_audit(data: dict) -> models.QuerySet:
+    """Every statutory deadline that fell due in the period (or all, without one), with how it
+    ended: the auditor's answer to "were any 48-hour checks missed last year?"."""
+    from datetime import time, timedelta
+
+    from casework.models import Deadline
+
+    rows = Deadline.objects.select_related("case", "team", "owner", "closed_by").defer(
+        "reason", "case__summary", "case__plan_detail", "case__closure_reason", "owner__password"
+    )
+    if not data.get("practical"):
+        rows = rows.filter(statutory=True)
+    if data.get("date_from"):
+        rows = rows.filter(
+            due_at__gte=timezone.make_aware(datetime.combine(data["date_from"], time.min))
+        )
+    if data.get("date_to"):
+        end = data["date_to"] + timedelta(days=1)
+        rows = rows.filter(due_at__lt=timezone.make_aware(datetime.combine(end, time.min)))
+    if data.get("kind"):
+        rows = rows.filter(kind=data["kind"])
+    if data.get("team"):
+        rows = rows.filter(team=data["team"])
+    return rows.order_by("-due_at", "-pk")
+
+
+def escalation_steps(deadlines: list) -> dict[int, list[str]]:
+    """deadline id -> the escalation steps sent ("残り24時間 2026-11-29 10:00 ・3名"), in order:
+    one query for the page."""
+    from django.db.models import Count, Min
+
+    from casework.deadlines import ladder
+    from casework.models import Notification
+
+    if not deadlines:
+        return {}
+    kinds = {d.pk: d.kind for d in deadlines}
+    rows = (
+        Notification.objects.filter(deadline_id__in=list(kinds))
+        .values("deadline_id", "step")
+        .annotate(first=Min("created_at"), people=Count("recipient", distinct=True))
+        .order_by("first")
+    )
+    steps: dict[int, list[str]] = {}
+    for row in rows:
+        labels = {s.name: s.label for s in ladder(kinds[row["deadline_id"]])}
+        when = timezone.localtime(row["first"])
+        steps.setdefault(row["deadline_id"], []).append(
+            f"{labels.get(row['step'], row['step'])} {when:%Y-%m-%d %H:%M}・{row['people']}名"
+        )
+    return steps

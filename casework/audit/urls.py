@@ -6,4 +6,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.changes, name="changes"),
     path("access/", views.access_log, name="access"),
+    path("deadlines/", views.deadlines, name="deadlines"),
 ]

@@ -8,12 +8,14 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from casework.access import require_roles
 from casework.audit import selectors
-from casework.audit.forms import AuditFilterForm
+from casework.audit.forms import AuditFilterForm, DeadlineAuditForm
 from casework.choices import Role
+from casework.models import Deadline
 
 PAGE_SIZE = 50
 
@@ -67,3 +69,81 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "audit/access.html",
         {"form": form, "page": page, "query": _query_without_page(request)},
     )
+
+
+@require_safe
+@require_roles(Role.AUDITOR)
+def deadlines(request: HttpRequest) -> HttpResponse:
+    """Every statutory deadline of a period — met on time, met late, missed, open — with its
+    evidence and the escalation steps taken; CSV for the ward's reports."""
+    form = DeadlineAuditForm(request.GET or None)
+    valid = not form.is_bound or form.is_valid()
+    data = form.cleaned_data if form.is_bound and valid else {}
+    rows = selectors.deadline_audit(data) if valid else Deadline.objects.none()
+    if data.get("format") == "csv":
+        return _deadlines_csv(rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    steps = selectors.escalation_steps(list(page))
+    for deadline in page:
+        deadline.steps = steps.get(deadline.pk, [])
+    query = request.GET.copy()
+    query.pop("page", None)
+    csv_query = query.copy()
+    csv_query["format"] = "csv"
+    return render(
+        request,
+        "audit/deadlines.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "csv_query": csv_query.urlencode(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+CSV_HEADER = [
+    "期限",
+    "種類",
+    "ケース番号",
+    "係",
+    "担当者",
+    "結果",
+    "対応日時",
+    "根拠",
+    "通知の段階",
+]
+
+
+def _deadlines_csv(rows) -> HttpResponse:
+    import csv
+    import io
+
+    from casework.exports import safe_row
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for start in range(0, rows.count(), 1000):
+        chunk = list(rows[start : start + 1000])
+        steps = selectors.escalation_steps(chunk)
+        for d in chunk:
+            writer.writerow(
+                safe_row(
+                    [
+                        timezone.localtime(d.due_at).strftime("%Y-%m-%d %H:%M"),
+                        d.get_kind_display(),
+                        d.case.number if d.case else "",
+                        str(d.team or ""),
+                        str(d.owner or ""),
+                        d.outcome_label,
+                        timezone.localtime(d.met_at).strftime("%Y-%m-%d %H:%M") if d.met_at else "",
+                        d.evidence_label,
+                        " / ".join(steps.get(d.pk, [])),
+                    ]
+                )
+            )
+    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="deadlines.csv"'
+    return response

@@ -13,11 +13,27 @@ from casework.models.cases import (
     SchoolLiaison,
 )
 from casework.models.children import Child, HouseholdMember
+from casework.models.deadlines import Deadline, DutyAssignment, Notification
+from casework.models.handbooks import (
+    BranchNotice,
+    Handbook,
+    HandbookChange,
+    HandbookJudgment,
+    HandbookReferral,
+)
 from casework.models.teams import Membership, Team, User
 
 __all__ = [
     "AccessLog",
     "AuditLink",
+    "BranchNotice",
+    "Deadline",
+    "DutyAssignment",
+    "Handbook",
+    "HandbookChange",
+    "HandbookJudgment",
+    "HandbookReferral",
+    "Notification",
     "Case",
     "CaseCounter",
     "CaseEvent",

@@ -115,6 +115,7 @@ class Case(Scoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     plan_approved_at = models.DateTimeField(null=True, blank=True)
+    plan_requested_at = models.DateTimeField(_("援助方針の申請日時"), null=True, blank=True)
 
     closure_state = models.CharField(
         _("終結の承認"), max_length=10, choices=ApprovalState.choices, blank=True
@@ -130,6 +131,7 @@ class Case(Scoped, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_on = models.DateField(_("終結日"), null=True, blank=True)
+    closure_requested_at = models.DateTimeField(_("終結の申請日時"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

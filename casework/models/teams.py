@@ -59,9 +59,9 @@ class User(AbstractUser):
                 cached = frozenset()
             else:
                 cached = frozenset(
-                    Membership.objects.filter(user_id=self.pk, is_supervisor=True).values_list(
-                        "team_id", flat=True
-                    )
+                    Membership.objects.supervising()
+                    .filter(user_id=self.pk)
+                    .values_list("team_id", flat=True)
                 )
             self._supervised_cache = cached
         return cached
@@ -91,11 +91,22 @@ class Team(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def supervising(self) -> MembershipQuerySet:
+        """The memberships that make their user a team's supervisor: the flag, an active user,
+        the supervisor role (the same rule as User.supervises(), seen from the team's side)."""
+        return self.filter(
+            is_supervisor=True, user__is_active=True, user__groups__name=Role.SUPERVISOR
+        )
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     is_supervisor = models.BooleanField(_("スーパーバイザー"), default=False)
     history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("所属")

@@ -18,7 +18,7 @@ from casework.access import (
     require_roles,
 )
 from casework.actions import perform, post_action
-from casework.choices import CaseStatus
+from casework.choices import CaseStatus, Role
 from casework.forms import (
     AddWorkerForm,
     CaseFilterForm,
@@ -34,7 +34,7 @@ from casework.forms import (
 from casework.models import Case
 from casework.registry import case_panels
 from casework.selectors import case_list as select_cases
-from casework.selectors import filter_workers
+from casework.selectors import filter_workers, home_deadlines
 from casework.timeline import build_timeline
 
 PAGE_SIZE = 50
@@ -64,11 +64,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "casework/case_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if not request.user.has_role(Role.SUPERVISOR):  # a supervisor's home is the dashboard
+        context.update(home_deadlines(request.user))
+        context["show_deadlines"] = True
+    return render(request, "casework/case_list.html", context)
 
 
 def case_for(request: HttpRequest, pk: int) -> Case:

@@ -9,13 +9,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from casework import services
+from casework import handbooks, rules, services
 from casework.access import fetch_or_404, get_or_404, log_access, require
 from casework.actions import perform, post_action
-from casework.forms import ChildForm, HouseholdEndForm, HouseholdMemberForm
-from casework.models import Case, Child
+from casework.forms import (
+    ChildForm,
+    HandbookChangeForm,
+    HandbookForm,
+    HouseholdEndForm,
+    HouseholdMemberForm,
+    JudgmentForm,
+    ReferralForm,
+)
+from casework.models import Case, Child, Deadline, Handbook
 from casework.registry import child_panels
 from casework.selectors import child_viewers
+from casework.writes import CaseRuleError
 
 CHILD_PAGE = "casework:child_detail"
 
@@ -57,10 +66,119 @@ def _child_context(request: HttpRequest, child: Child, **overrides) -> dict:
         "viewers": list(child_viewers(child))
         if any(c.team_id in supervised for c in cases)
         else None,
+        **handbook_context(child, full=full, can_edit=can_edit),
         "panels": [panel for panel in (p(request, child) for p in child_panels()) if panel],
     }
     context.update(overrides)
     return context
+
+
+HANDBOOK_FORMS = {
+    "handbook_form": HandbookForm,
+    "judgment_form": JudgmentForm,
+    "change_form": HandbookChangeForm,
+    "referral_form": ReferralForm,
+}
+
+
+def handbook_context(child: Child, *, full: bool, can_edit: bool) -> dict:
+    """The 愛の手帳 panel: the handbook, its judgments and changes, the next re-judgment (and
+    whether it is open on the ledger), and the forms for those who may change the child."""
+    if not full:
+        return {"handbook": None}
+    handbook = Handbook.objects.filter(child=child).first()
+    context: dict = {"handbook": handbook, "handbook_editable": can_edit}
+    if handbook is None:
+        context["handbook_form"] = HandbookForm(prefix="handbook") if can_edit else None
+        return context
+    judgments = list(handbook.judgments.select_related("judged_by"))
+    found = rules.next_handbook_judgment(child.birth_date, handbooks.last_judged_on(handbook))
+    context.update(
+        {
+            "judgments": judgments,
+            "changes": list(handbook.changes.all()),
+            "referrals": list(handbook.referrals.all()),
+            "next_judgment": found,
+            "handbook_deadlines": list(
+                Deadline.objects.open()
+                .filter(subject_type=Handbook._meta.label, subject_id=str(handbook.pk))
+                .order_by("due_at")
+            ),
+        }
+    )
+    if can_edit:
+        context["judgment_form"] = JudgmentForm(prefix="judgment")
+        context["change_form"] = HandbookChangeForm(prefix="change")
+        context["referral_form"] = ReferralForm(prefix="referral")
+    return context
+
+
+def _handbook_action(request, pk, form_key, run, success):
+    child = _editable_child(request, pk)
+    form = HANDBOOK_FORMS[form_key](request.POST, prefix=form_key.removesuffix("_form"))
+    done, _result = perform(request, form, lambda: run(child, form.cleaned_data), success)
+    if done:
+        return redirect(CHILD_PAGE, pk=child.pk)
+    context = _child_context(request, child, **{form_key: form})
+    context["failed_form"] = form
+    return render(request, "casework/child_detail.html", context, status=400)
+
+
+def _handbook_of(child: Child) -> Handbook:
+    handbook = Handbook.objects.filter(child=child).first()
+    if handbook is None:
+        raise CaseRuleError("先に愛の手帳を登録してください。")
+    return handbook
+
+
+@post_action(CHILD_PAGE)
+def handbook_register(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handbook_action(
+        request,
+        pk,
+        "handbook_form",
+        lambda child, data: handbooks.handbook_register(actor=request.user, child=child, **data),
+        "愛の手帳を登録しました。",
+    )
+
+
+@post_action(CHILD_PAGE)
+def handbook_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handbook_action(
+        request,
+        pk,
+        "judgment_form",
+        lambda child, data: handbooks.handbook_judge(
+            actor=request.user, handbook=_handbook_of(child), **data
+        ),
+        "判定を記録しました。次の再判定の予定を更新しました。",
+    )
+
+
+@post_action(CHILD_PAGE)
+def handbook_change(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handbook_action(
+        request,
+        pk,
+        "change_form",
+        lambda child, data: handbooks.handbook_change(
+            actor=request.user, handbook=_handbook_of(child), **data
+        ),
+        "程度の変化を記録しました。30日以内の再判定が期限に加わりました。",
+    )
+
+
+@post_action(CHILD_PAGE)
+def handbook_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handbook_action(
+        request,
+        pk,
+        "referral_form",
+        lambda child, data: handbooks.handbook_refer(
+            actor=request.user, handbook=_handbook_of(child), **data
+        ),
+        "東京都心身障害者福祉センターへの引継ぎを記録しました。",
+    )
 
 
 def _editable_child(request: HttpRequest, pk: int) -> Child:

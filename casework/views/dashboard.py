@@ -9,7 +9,14 @@ from django.views.decorators.http import require_safe
 from casework.access import require_roles
 from casework.choices import Role
 from casework.registry import dashboard_panels
-from casework.selectors import case_counts, caseload_by_worker, cases_by_status, stale_cases
+from casework.selectors import (
+    approvals_waiting,
+    case_counts,
+    caseload_by_worker,
+    cases_by_status,
+    home_deadlines,
+    stale_cases,
+)
 
 STALE_SHOWN = 20
 
@@ -38,5 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stale": list(stale[:STALE_SHOWN]),
         "stale_total": stale.count(),
         "panels": [panel for panel in (p(request) for p in dashboard_panels()) if panel],
+        "approvals": list(approvals_waiting(user)[:STALE_SHOWN]),
+        **home_deadlines(user),
     }
     return render(request, "casework/dashboard.html", context)

@@ -191,6 +191,22 @@ MIMAMORI_AUDIT_KEY = env("MIMAMORI_AUDIT_KEY", "")
 
 # Domain settings that local practice may change (DOMAIN.md marks them configurable).
 MIMAMORI_HANDBOOK_REMINDER_DAYS = int(env("MIMAMORI_HANDBOOK_REMINDER_DAYS", "90"))
+
+# Reminders by e-mail (issue 11), through Django 6.1's MAILERS: production sends them through
+# the ward's mail relay on the closed network (DJANGO_EMAIL_HOST…); the demo prints them.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env("DJANGO_EMAIL_HOST", "localhost"),
+            "port": int(env("DJANGO_EMAIL_PORT", "25")),
+            "username": env("DJANGO_EMAIL_HOST_USER", ""),
+            "password": env("DJANGO_EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "mimamori@localhost")
 MIMAMORI_ADOPTIVE_FOSTER_YEARS = int(env("MIMAMORI_ADOPTIVE_FOSTER_YEARS", "5"))
 
 AUTH_USER_MODEL = "casework.User"

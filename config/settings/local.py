@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 _demo = ensure_demo_keys(BASE_DIR / "var" / "demo-keys.env")
 SECRET_KEY = SECRET_KEY or _demo["DJANGO_SECRET_KEY"]  # noqa: F405

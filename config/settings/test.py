@@ -20,6 +20,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Static files come from the finders in tests (no collectstatic run).
 STATIC_ROOT = None

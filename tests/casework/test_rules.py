@@ -201,3 +201,19 @@ def test_appeal_due(refused, last):
 )
 def test_days_in_care(start, on, day):
     assert rules.days_in_care(start, on) == day
+
+
+# DOMAIN §6: the next regular re-judgment is the first age date after the last judgment.
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        (date(2021, 5, 1), (3, date(2022, 8, 3))),  # judged at 1: next at 3
+        (date(2022, 8, 3), (6, date(2026, 4, 1))),  # judged on the 3rd birthday: next at 6
+        (date(2026, 3, 31), (6, date(2026, 4, 1))),
+        (date(2026, 4, 1), (12, date(2032, 4, 1))),
+        (date(2032, 6, 1), (18, date(2037, 8, 3))),  # at 18: the referral
+        (date(2037, 8, 3), None),
+    ],
+)
+def test_next_handbook_judgment(last, expected):
+    assert rules.next_handbook_judgment(date(2019, 8, 3), last) == expected

@@ -1,0 +1,119 @@
+"""The primitives every write service is built from (casework/services.py explains how a
+service works and the lock order): the durable transaction, the refusal, the save with history,
+the row lock, and the timeline event. Nothing here imports a service module, so every app's
+services, the deadline ledger and the handbook services can all build on it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from casework.models import Case, CaseEvent, Child, User
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def service(func):
+    """The outermost write: its own durable transaction (it cannot run inside another)."""
+    return transaction.atomic(durable=True)(func)
+
+
+class CaseRuleError(ValidationError):
+    """A move the rules do not allow; the message is shown to the user in Japanese. `field`
+    names the form field it belongs next to, when there is one."""
+
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_dates_in_range(obj: models.Model) -> None:
+    """No record keeps a date the product cannot show (明治6年1月1日 to 2100-12-31): the one
+    guard every service's save passes, whatever form or code path supplied the value."""
+    from casework.wareki import FIRST_DAY, LAST_DAY
+
+    errors: dict[str, list[str]] = {}
+    for f in obj._meta.concrete_fields:
+        if not isinstance(f, models.DateField):  # DateTimeField is a DateField
+            continue
+        value = getattr(obj, f.attname)
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            day = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+        else:
+            day = value
+        if not FIRST_DAY <= day <= LAST_DAY:
+            errors[f.name] = [
+                f"{f.verbose_name}は明治6年（1873年）1月1日から2100年12月31日までにしてください。"
+            ]
+    if errors:
+        raise CaseRuleError(errors)
+
+
+def save_with_history(
+    obj: models.Model, *, actor: User | None, reason: str, fields: list[str] | None = None
+) -> None:
+    """full_clean() then save() (only `fields` when given), recording who did it and why."""
+    obj._history_user = actor
+    obj._change_reason = reason
+    check_dates_in_range(obj)
+    obj.full_clean()
+    obj.save(update_fields=fields)
+
+
+def lock[M: models.Model](queryset: models.QuerySet[M], pk: Any, *, actor: User | None = None) -> M:
+    """Lock one row for the rest of the transaction and read it afresh (with what `actor` may
+    do with it, from the model's rules, when an actor is given).
+
+    The lock is taken on the bare row first: with joins, PostgreSQL re-checks a row it waited
+    for against the joined rows of its *old* snapshot, so a case whose lead changed meanwhile
+    would seem to vanish. Once the lock is held, a plain read sees the latest committed state.
+    """
+    model = queryset.model
+    if not model._base_manager.select_for_update().filter(pk=pk).values_list("pk").exists():
+        raise model.DoesNotExist
+    fresh = queryset.with_allowed(actor) if actor is not None else queryset
+    return fresh.get(pk=pk)
+
+
+def lock_case(case: Case | int, actor: User) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    return lock(Case.objects.select_related("child", "team", "lead"), pk, actor=actor)
+
+
+def case_event(
+    *,
+    case: Case,
+    actor: User | None,
+    kind: str,
+    params: dict | None = None,
+    secret: dict | None = None,
+    at=None,
+) -> CaseEvent:
+    """Record an act on the case's timeline (rendered in words by casework/events.py).
+    Parameters are plain JSON values: labels are passed as str, dates as ISO strings."""
+    secret = {k: str(v) for k, v in (secret or {}).items() if v}
+    event = CaseEvent(
+        case=case,
+        actor=actor,
+        kind=kind,
+        params=params or {},
+        secret=json.dumps(secret, ensure_ascii=False) if secret else "",
+        at=at or timezone.now(),
+    )
+    save_with_history(event, actor=actor, reason="経過の記録")
+    return event
+
+
+def lock_child(child: Child | int, actor: User) -> Child:
+    pk = child.pk if isinstance(child, Child) else child
+    locked = lock(Child.objects.all(), pk, actor=actor)
+    if not locked.may("change"):
+        raise PermissionDenied
+    return locked
