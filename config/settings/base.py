@@ -85,6 +85,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh clone has no var/ yet: SQLite cannot create its file in a missing directory.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE: a write transaction takes the lock at BEGIN, so two admissions cannot interleave.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

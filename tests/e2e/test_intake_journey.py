@@ -85,7 +85,10 @@ def test_a_night_report_is_accepted_and_its_clock_stopped_by_a_home_visit(
     # The caseworker visits, sees the child and records it: the clock stops.
     e2e_login(page, live_server, caseworker.username, PASSWORD)
     case_number = Consultation.objects.get().case.number
-    page.get_by_role("link", name=case_number).click()
+    # Her list shows the open safety-check deadline first, then the case itself.
+    deadlines = page.locator("section", has=page.locator("#deadlines-h"))
+    expect(deadlines).to_contain_text(case_number)
+    deadlines.get_by_role("link", name=case_number).click()
     page.get_by_role("link", name="森 陽葵").click()
     page.get_by_role("link", name=consultation.number).click()
     expect(page.locator("#safety-clock")).to_contain_text("あと")
