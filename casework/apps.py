@@ -25,3 +25,8 @@ class CaseworkConfig(AppConfig):
 
         register_deadline_source(sync_handbook_deadlines)
         register_deadline_source(sync_approval_deadlines)
+
+        from casework.registry import register_seeder
+        from casework.seed.handbooks import seed_handbooks
+
+        register_seeder(seed_handbooks)

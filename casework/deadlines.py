@@ -355,7 +355,7 @@ def escalate(deadlines: Iterable[Deadline], now: datetime) -> int:
 
 def send_notification_mail(limit: int = 500) -> int:
     """E-mail the notifications not yet e-mailed, each once even with two senders at once
-    (SKIP LOCKED on PostgreSQL; SQLite serialises the writers)."""
+    (SKIP LOCKED on PostgreSQL; SQLite serialises the writers); the number of mails sent."""
     sent = 0
     while True:
         with transaction.atomic():
@@ -376,10 +376,11 @@ def send_notification_mail(limit: int = 500) -> int:
                     )
             if messages:
                 mailers.default.send_messages(messages)
+            # Marked whether or not the person has an address: each is tried once.
             Notification.objects.filter(pk__in=[n.pk for n in batch]).update(
                 emailed_at=timezone.now()
             )
-            sent += len(batch)
+            sent += len(messages)
 
 
 def mail_text(note: Notification) -> tuple[str, str]:

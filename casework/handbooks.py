@@ -44,6 +44,11 @@ def lead_time() -> timedelta:
     return timedelta(days=settings.MIMAMORI_HANDBOOK_REMINDER_DAYS)
 
 
+def next_judgment(birth_date: date, last_judged_on: date) -> tuple[int, date] | None:
+    """The next regular re-judgment, a judgment within the lead time counting as done early."""
+    return rules.next_handbook_judgment(birth_date, last_judged_on, lead_time().days)
+
+
 def holder_of(child_id: int) -> tuple[User | None, int | None, int | None]:
     """(owner, team, case) for a child's handbook deadlines: the lead of the newest open case."""
     case = (
@@ -66,7 +71,7 @@ def last_judged_on(handbook: Handbook) -> date:
 def open_regular_deadline(handbook: Handbook, *, actor: User | None, now: datetime | None = None):
     """The next regular re-judgment (or the 18-year referral), once it is within lead time."""
     now = now or timezone.now()
-    found = rules.next_handbook_judgment(handbook.child.birth_date, last_judged_on(handbook))
+    found = next_judgment(handbook.child.birth_date, last_judged_on(handbook))
     if found is None:
         return None
     age, due = found
@@ -131,7 +136,7 @@ def handbook_judge(
     since = last_judged_on(handbook)
     changed = handbook.changes.filter(noticed_on__gte=since, noticed_on__lte=judged_on).exists()
     reason = JudgmentReason.CHANGE if changed else JudgmentReason.AGE
-    found = rules.next_handbook_judgment(child.birth_date, judged_on)
+    found = next_judgment(child.birth_date, judged_on)
     judgment = HandbookJudgment(
         handbook=handbook,
         judged_on=judged_on,
@@ -290,7 +295,7 @@ def sync_handbook_deadlines(now: datetime, chunk: int = 5000) -> dict[str, int]:
     )
     due_soon: list[int] = []
     for pk, birth, issued, last in rows.iterator(chunk_size=chunk):
-        found = rules.next_handbook_judgment(birth, max(last or issued, issued))
+        found = next_judgment(birth, max(last or issued, issued))
         if found is None or end_of_day(found[1]) > horizon:
             continue
         kind = (

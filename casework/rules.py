@@ -101,12 +101,15 @@ def handbook_rejudgment_dates(birth_date: date) -> dict[int, date]:
     }
 
 
-def next_handbook_judgment(birth_date: date, last_judged_on: date) -> tuple[int, date] | None:
+def next_handbook_judgment(
+    birth_date: date, last_judged_on: date, early_days: int = 0
+) -> tuple[int, date] | None:
     """The next regular re-judgment after the last judgment: (age, due date) — the first of
     the 3-, 6-, 12- and 18-year dates after it (at 18, a referral to the Tokyo centre); None
-    once the 18-year date has passed it (DOMAIN §6)."""
+    once the 18-year date has passed it (DOMAIN §6). A judgment made within `early_days` before
+    a date (the reminder's lead time) is that date's re-judgment, done early."""
     for age, due in sorted(handbook_rejudgment_dates(birth_date).items()):
-        if due > last_judged_on:
+        if due - timedelta(days=early_days) > last_judged_on:
             return age, due
     return None
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from casework import handbooks, rules, services
+from casework import handbooks, services
 from casework.access import fetch_or_404, get_or_404, log_access, require
 from casework.actions import perform, post_action
 from casework.forms import (
@@ -92,7 +92,7 @@ def handbook_context(child: Child, *, full: bool, can_edit: bool) -> dict:
         context["handbook_form"] = HandbookForm(prefix="handbook") if can_edit else None
         return context
     judgments = list(handbook.judgments.select_related("judged_by"))
-    found = rules.next_handbook_judgment(child.birth_date, handbooks.last_judged_on(handbook))
+    found = handbooks.next_judgment(child.birth_date, handbooks.last_judged_on(handbook))
     context.update(
         {
             "judgments": judgments,

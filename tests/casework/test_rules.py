@@ -217,3 +217,16 @@ def test_days_in_care(start, on, day):
 )
 def test_next_handbook_judgment(last, expected):
     assert rules.next_handbook_judgment(date(2019, 8, 3), last) == expected
+
+
+# A judgment made in the reminder's lead time before a date is that date's re-judgment, early.
+@pytest.mark.parametrize(
+    ("last", "early", "expected"),
+    [
+        (date(2022, 6, 1), 90, (6, date(2026, 4, 1))),  # 63 days before the 3rd birthday
+        (date(2022, 4, 1), 90, (3, date(2022, 8, 3))),  # 124 days before: not yet
+        (date(2026, 1, 15), 90, (12, date(2032, 4, 1))),
+    ],
+)
+def test_a_judgment_in_the_lead_time_counts_for_the_coming_date(last, early, expected):
+    assert rules.next_handbook_judgment(date(2019, 8, 3), last, early) == expected

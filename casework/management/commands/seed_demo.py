@@ -51,6 +51,10 @@ class Command(BaseCommand):
         context = {"rng": rng, "today": today, "users": users, "password": password}
         for seeder in seeders():
             self.stdout.write(seeder(context))
+        # The ledger brought up to date for what was seeded, as cron would do every few minutes.
+        from django.core.management import call_command
+
+        call_command("run_reminders", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"デモデータの準備ができました（{time.monotonic() - started:.1f} 秒）。"
