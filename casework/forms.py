@@ -22,8 +22,42 @@ from casework.choices import (
 )
 from casework.models import Team, User
 
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 
-class LoginForm(AuthenticationForm):
+
+def required_message(field: forms.Field) -> str:
+    """What to do, in the field's own words: 「性別を選んでください。」 (not Django's generic
+    「このフィールドは必須です。」)."""
+    label = field.label or ""
+    if isinstance(field, forms.BooleanField):
+        return _("「%(label)s」を確認して、チェックを入れてください。") % {"label": label}
+    if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+        return _("%(label)sを選んでください。") % {"label": label}
+    if isinstance(field, (forms.DateField, forms.DateTimeField)):
+        return _("%(label)sを入力してください。") % {"label": label}
+    return _("%(label)sを入力してください。") % {"label": label}
+
+
+class SaysWhatToDo:
+    """Every required field's message names the field and says what to do (DADS wording);
+    a message a form sets itself is kept."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.error_messages.get("required") is DJANGO_REQUIRED:
+                field.error_messages["required"] = required_message(field)
+
+
+class Form(SaysWhatToDo, forms.Form):
+    pass
+
+
+class ModelForm(SaysWhatToDo, forms.ModelForm):
+    pass
+
+
+class LoginForm(SaysWhatToDo, AuthenticationForm):
     error_messages = {
         "invalid_login": _(
             "ユーザー名またはパスワードが正しくありません。大文字・小文字も区別されます。"
@@ -127,7 +161,7 @@ class MomentField(forms.DateTimeField):
             raise forms.ValidationError(RANGE_ERROR, code="range")
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     """Filters for /cases/: status, category, worker, district, case number, kana + birth date."""
 
     status = forms.ChoiceField(
@@ -199,7 +233,7 @@ def parse_case_number(raw: str) -> tuple[int, int] | None:
     return starts[match[1]] + int(match[2]), int(match[3])
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     kind = forms.ChoiceField(label=_("種別"), choices=NoteKind.choices)
     occurred_at = MomentField(label=_("実施日時"))
     body = forms.CharField(
@@ -210,7 +244,7 @@ class NoteForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     to = forms.ChoiceField(
         label=_("移す先の状態"),
         choices=CaseStatus.choices,
@@ -227,7 +261,7 @@ class StatusForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     kind = forms.ChoiceField(label=_("援助方針"), choices=PlanKind.choices)
     detail = forms.CharField(
         label=_("方針の内容"),
@@ -237,7 +271,7 @@ class PlanForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("判断"),
         choices=[("approve", _("承認する")), ("return", _("差し戻す"))],
@@ -252,7 +286,7 @@ class DecisionForm(forms.Form):
         return self.cleaned_data["decision"] == "approve"
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(Form):
     outcome = forms.ChoiceField(label=_("終結区分"), choices=ClosureOutcome.choices)
     reason = forms.CharField(
         label=_("終結の理由"),
@@ -262,7 +296,7 @@ class ClosureForm(forms.Form):
     )
 
 
-class TransferForm(forms.Form):
+class TransferForm(Form):
     team = forms.ModelChoiceField(
         label=_("移管先の係"),
         queryset=Team.objects.none(),
@@ -294,7 +328,7 @@ class TransferForm(forms.Form):
         )
 
 
-class AddWorkerForm(forms.Form):
+class AddWorkerForm(Form):
     user = forms.ModelChoiceField(
         label=_("職員"),
         queryset=User.objects.none(),
@@ -314,7 +348,7 @@ class AddWorkerForm(forms.Form):
             self.fields["user"].queryset = eligible_coworkers(case)
 
 
-class ShareForm(forms.Form):
+class ShareForm(Form):
     """Share a case read-only with a worker of another team (a supervisor of the owning team)."""
 
     user = forms.ModelChoiceField(
@@ -348,7 +382,7 @@ class ShareForm(forms.Form):
             )
 
 
-class SchoolLiaisonForm(forms.Form):
+class SchoolLiaisonForm(Form):
     school = forms.CharField(
         label=_("学校名"),
         max_length=100,
@@ -364,7 +398,7 @@ class SchoolLiaisonForm(forms.Form):
     )
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(ModelForm):
     birth_date = DayField(label=_("生年月日"), not_future=True)
     reason = forms.CharField(
         label=_("修正の理由"),
@@ -413,7 +447,7 @@ def _check_kana(value: str) -> str:
     return text
 
 
-class HouseholdMemberForm(forms.ModelForm):
+class HouseholdMemberForm(ModelForm):
     class Meta:
         from casework.models import HouseholdMember
 
@@ -434,7 +468,7 @@ class HouseholdMemberForm(forms.ModelForm):
         error_messages = {"name": {"required": _("氏名を入力してください。")}}
 
 
-class HouseholdEndForm(forms.Form):
+class HouseholdEndForm(Form):
     """The confirmation behind 「世帯から外す」 (an empty POST changes nothing)."""
 
     confirm = forms.BooleanField(
@@ -443,7 +477,7 @@ class HouseholdEndForm(forms.Form):
     )
 
 
-class DeadlineFilterForm(forms.Form):
+class DeadlineFilterForm(Form):
     state = forms.ChoiceField(
         label=_("状態"),
         required=False,
@@ -461,7 +495,7 @@ class DeadlineFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("期限超過のみ"), required=False)
 
 
-class DismissForm(forms.Form):
+class DismissForm(Form):
     reason = forms.CharField(
         label=_("取り下げる理由"),
         max_length=500,
@@ -469,14 +503,14 @@ class DismissForm(forms.Form):
     )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(Form):
     confirm = forms.BooleanField(
         widget=forms.HiddenInput,
         error_messages={"required": _("画面を読み込み直してから、もう一度操作してください。")},
     )
 
 
-class HandbookForm(forms.Form):
+class HandbookForm(Form):
     number = forms.CharField(
         label=_("手帳番号"),
         max_length=40,
@@ -491,7 +525,7 @@ class HandbookForm(forms.Form):
     issued_on = DayField(label=_("交付日"), not_future=True)
 
 
-class JudgmentForm(forms.Form):
+class JudgmentForm(Form):
     judged_on = DayField(label=_("判定日"), not_future=True)
     degree = forms.TypedChoiceField(
         label=_("判定した程度"),
@@ -504,7 +538,7 @@ class JudgmentForm(forms.Form):
     )
 
 
-class HandbookChangeForm(forms.Form):
+class HandbookChangeForm(Form):
     noticed_on = DayField(label=_("変化に気付いた日"), not_future=True)
     note = forms.CharField(
         label=_("変化の内容"),
@@ -514,7 +548,7 @@ class HandbookChangeForm(forms.Form):
     )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(Form):
     referred_on = DayField(label=_("引継ぎ日"), not_future=True)
     note = forms.CharField(
         label=_("引継ぎの内容"),

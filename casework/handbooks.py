@@ -68,17 +68,25 @@ def last_judged_on(handbook: Handbook) -> date:
     return max(latest or handbook.issued_on, handbook.issued_on)
 
 
-def open_regular_deadline(handbook: Handbook, *, actor: User | None, now: datetime | None = None):
-    """The next regular re-judgment (or the 18-year referral), once it is within lead time."""
+def open_regular_deadline(
+    handbook: Handbook,
+    *,
+    actor: User | None,
+    now: datetime | None = None,
+    last: date | None = None,
+    holder: tuple[User | None, int | None, int | None] | None = None,
+):
+    """The next regular re-judgment (or the 18-year referral), once it is within lead time.
+    `last` and `holder` spare the queries when the caller has read them for many handbooks."""
     now = now or timezone.now()
-    found = next_judgment(handbook.child.birth_date, last_judged_on(handbook))
+    found = next_judgment(handbook.child.birth_date, last or last_judged_on(handbook))
     if found is None:
         return None
     age, due = found
     due_at = end_of_day(due)
     if due_at - lead_time() > now:
         return None
-    owner, team_id, case_id = holder_of(handbook.child_id)
+    owner, team_id, case_id = holder if holder is not None else holder_of(handbook.child_id)
     kind = DeadlineKind.HANDBOOK_REFERRAL if age == 18 else DeadlineKind.HANDBOOK_REJUDGMENT
     return open_deadline(
         kind=kind,
@@ -293,25 +301,47 @@ def sync_handbook_deadlines(now: datetime, chunk: int = 5000) -> dict[str, int]:
             kind__in=[DeadlineKind.HANDBOOK_REJUDGMENT, DeadlineKind.HANDBOOK_REFERRAL],
         ).values_list("key", flat=True)
     )
-    due_soon: list[int] = []
+    due_soon: dict[int, date] = {}
     for pk, birth, issued, last in rows.iterator(chunk_size=chunk):
-        found = next_judgment(birth, max(last or issued, issued))
+        last = max(last or issued, issued)
+        found = next_judgment(birth, last)
         if found is None or end_of_day(found[1]) > horizon:
             continue
         kind = (
             DeadlineKind.HANDBOOK_REFERRAL if found[0] == 18 else DeadlineKind.HANDBOOK_REJUDGMENT
         )
         if f"{kind}:{Handbook._meta.label}:{pk}:age{found[0]}" not in existing:
-            due_soon.append(pk)
-    for start in range(0, len(due_soon), 500):
-        part = due_soon[start : start + 500]
+            due_soon[pk] = last
+    pks = list(due_soon)
+    for start in range(0, len(pks), 500):
+        part = pks[start : start + 500]
         with exclusive_run():
-            for handbook in Handbook.objects.filter(pk__in=part).select_related(
-                "child", "created_by"
-            ):
-                if open_regular_deadline(handbook, actor=None, now=now) is not None:
+            handbooks = list(
+                Handbook.objects.filter(pk__in=part).select_related("child", "created_by")
+            )
+            holders = holders_of([h.child_id for h in handbooks])
+            for handbook in handbooks:
+                holder = holders.get(handbook.child_id, (None, None, None))
+                found = open_regular_deadline(
+                    handbook, actor=None, now=now, last=due_soon[handbook.pk], holder=holder
+                )
+                if found is not None:
                     opened += 1
     return {"愛の手帳": opened}
+
+
+def holders_of(child_ids: list[int]) -> dict[int, tuple[User | None, int | None, int | None]]:
+    """holder_of for many children in one query."""
+    found: dict[int, tuple[User | None, int | None, int | None]] = {}
+    cases = (
+        Case.objects.open()
+        .filter(child_id__in=child_ids)
+        .select_related("lead")
+        .order_by("child_id", "-opened_on", "-pk")
+    )
+    for case in cases:
+        found.setdefault(case.child_id, (case.lead, case.team_id, case.pk))
+    return found
 
 
 def sync_approval_deadlines(now: datetime) -> dict[str, int]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import Category, Role
-from casework.forms import ChildForm, DayField, MomentField
+from casework.forms import ChildForm, DayField, Form, MomentField
 from casework.models import Team, User
 from casework.rules import fiscal_year_of
 from intake.choices import (
@@ -33,7 +33,7 @@ def _now_minute() -> str:
     return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(Form):
     """Step 1 of the intake form: the consultation and the reporter (the child is separate)."""
 
     team = forms.ModelChoiceField(
@@ -102,6 +102,8 @@ class ConsultationForm(forms.Form):
         self.fields["team"].queryset = teams
         self.fields["route"].choices = [BLANK, *route_choices()]
         self.fields["category"].choices = [BLANK, *category_choices()]
+        # Required unless the reporter stays anonymous: badged so, not 任意.
+        self.fields["reporter_name"].required_when = _("匿名でなければ必須")
 
     def clean_route(self) -> Route:
         try:
@@ -110,22 +112,23 @@ class ConsultationForm(forms.Form):
             raise forms.ValidationError(_("経路を選んでください。")) from exc
 
     def to_data(self) -> ConsultationData:
+        """The cleaned values; on a form with errors, None where a value could not be read."""
         data = self.cleaned_data
         return ConsultationData(
-            team=data["team"],
-            received_at=data["received_at"],
-            channel=data["channel"],
-            route=data["route"],
-            category=data["category"],
-            urgency=data["urgency"],
-            summary=data["summary"],
+            team=data.get("team"),
+            received_at=data.get("received_at"),
+            channel=data.get("channel"),
+            route=data.get("route"),
+            category=data.get("category"),
+            urgency=data.get("urgency"),
+            summary=data.get("summary"),
             act_date=data.get("act_date"),
             abuse_types=data.get("abuse_types") or (),
             reporter=Reporter(
-                anonymous=data["reporter_anonymous"],
-                name=data["reporter_name"],
-                relation=data["reporter_relation"],
-                contact=data["reporter_contact"],
+                anonymous=data.get("reporter_anonymous", False),
+                name=data.get("reporter_name", ""),
+                relation=data.get("reporter_relation", ""),
+                contact=data.get("reporter_contact", ""),
             ),
         )
 
@@ -155,7 +158,7 @@ class NewChildForm(ChildForm):
             field.choices = [BLANK, *[c for c in field.choices if c[0] != ""]]
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(Form):
     team = forms.ModelChoiceField(
         label=_("担当係"),
         queryset=Team.objects.none(),
@@ -185,7 +188,7 @@ class AcceptForm(forms.Form):
         )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(Form):
     outcome = forms.ChoiceField(
         label=_("終了区分"),
         choices=Outcome.choices,
@@ -201,7 +204,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class SafetyForm(forms.Form):
+class SafetyForm(Form):
     seen_at = MomentField(label=_("確認日時"))
     seen_by = forms.CharField(
         label=_("確認した人"),
@@ -240,7 +243,7 @@ class SafetyForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     status = forms.ChoiceField(
         label=_("状態"),
         required=False,
@@ -270,7 +273,7 @@ class QueueFilterForm(forms.Form):
         return data
 
 
-class StatisticsForm(forms.Form):
+class StatisticsForm(Form):
     fiscal_year = forms.IntegerField(
         label=_("年度（西暦の開始年）"),
         min_value=2000,

@@ -75,18 +75,22 @@ def check_rules(data: ConsultationData, birth_date: date | None) -> dict[str, li
     def add(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    # A form with other errors passes what it could read (None for the rest): each rule whose
+    # inputs are there still runs, so every error shows on the first submit.
     received_at = data.received_at
-    if received_at > timezone.now() + FUTURE_TOLERANCE:
-        add("received_at", MSG_FUTURE)
-    received_on = timezone.localtime(received_at).date()
-    if not data.route.is_effective_on(received_on):
+    received_on = None
+    if received_at is not None:
+        if received_at > timezone.now() + FUTURE_TOLERANCE:
+            add("received_at", MSG_FUTURE)
+        received_on = timezone.localtime(received_at).date()
+    if received_on and data.route is not None and not data.route.is_effective_on(received_on):
         add("route", MSG_ROUTE)
-    if birth_date is not None and not rules.is_child(birth_date, received_on):
+    if birth_date is not None and received_on and not rules.is_child(birth_date, received_on):
         add("birth_date", MSG_ADULT)
     if data.category == Category.SHOHO:
         if data.act_date is None:
             add("act_date", MSG_SHOHO_DATE)
-        elif data.act_date > received_on:
+        elif received_on and data.act_date > received_on:
             add("act_date", MSG_ACT_FUTURE)
         elif birth_date is not None and not rules.shoho_applies(birth_date, data.act_date):
             add("act_date", MSG_SHOHO_AGE)

@@ -94,7 +94,6 @@ def _render_new(request, form, child_form, *, known=None, candidates=None, statu
             "child_form": child_form,
             "known": known,
             "candidates": candidates or [],
-            "forms_with_errors": [f for f in (form, child_form) if f is not None and f.errors],
         },
         status=status,
     )
@@ -121,14 +120,18 @@ def new(request: HttpRequest) -> HttpResponse:
     else:
         child_form = NewChildForm(request.POST, prefix="child")
     valid = [form.is_valid(), child_form is None or child_form.is_valid()]
-    if not all(valid):
-        return _render_new(request, form, child_form, known=known, status=400)
-
+    # The rules run even when a field is missing, so that every error shows at once; a field
+    # that already has an error gets no second one.
     data = form.to_data()
-    birth = known.birth_date if known else child_form.cleaned_data["birth_date"]
-    errors = services.check_rules(data, birth)
+    birth = known.birth_date if known else child_form.cleaned_data.get("birth_date")
+    errors = {
+        name: messages_
+        for name, messages_ in services.check_rules(data, birth).items()
+        if name not in form.errors and (child_form is None or name not in child_form.errors)
+    }
     if errors:
         _apply_errors(IntakeRuleError(errors), form, child_form)
+    if errors or not all(valid):
         return _render_new(request, form, child_form, known=known, status=400)
 
     if child_form is not None:

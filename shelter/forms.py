@@ -6,9 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DayField
+from casework.forms import DayField, Form
 from shelter.choices import AppealResult, Attendance, Destination, Grounds, StayKind
 from shelter.models import Bed
+from shelter.services import day_problem
 
 YES_NO = [("yes", _("あり")), ("no", _("なし（または未確認）"))]
 
@@ -47,7 +48,7 @@ def offer_free_beds(field: BedChoiceField, taken_ids: set[int]) -> None:
 GROUNDS_CHOICES = [("", _("選んでください")), *Grounds.choices]
 
 
-class ProtectionDecisionForm(forms.Form):
+class ProtectionDecisionForm(Form):
     """一時保護決定, recorded on the case file by its supervisor or an assigned worker."""
 
     decided_on = date_field(_("決定日"))
@@ -76,7 +77,7 @@ class ProtectionDecisionForm(forms.Form):
         self.fields["decided_on"].initial = timezone.localdate()
 
 
-class DecisionCancelForm(forms.Form):
+class DecisionCancelForm(Form):
     reason = forms.CharField(
         label=_("取消しの理由"),
         max_length=500,
@@ -84,7 +85,7 @@ class DecisionCancelForm(forms.Form):
     )
 
 
-class AdmitForm(forms.Form):
+class AdmitForm(Form):
     """Carry out a pending protection decision (the decision fixes the grounds and the form)."""
 
     bed = BedChoiceField(
@@ -130,7 +131,7 @@ class AdmitForm(forms.Form):
         return data
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     bed = BedChoiceField(
         label=_("移動先のベッド"),
         queryset=Bed.objects.none(),
@@ -145,7 +146,7 @@ class MoveForm(forms.Form):
         self.fields["moved_on"].initial = timezone.localdate()
 
 
-class DischargeForm(forms.Form):
+class DischargeForm(Form):
     ended_on = date_field(_("退所日（解除日）"))
     destination = forms.ChoiceField(
         label=_("退所先"),
@@ -159,12 +160,23 @@ class DischargeForm(forms.Form):
         error_messages={"required": _("解除の理由を入力してください。")},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, stay=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.stay = stay
         self.fields["ended_on"].initial = timezone.localdate()
 
+    def clean_ended_on(self):
+        """Checked here as well as in the service, so that a wrong date shows with a missing
+        reason on the same submit (the service re-checks against the locked stay)."""
+        ended_on = self.cleaned_data["ended_on"]
+        if self.stay is not None:
+            problem = day_problem(ended_on, self.stay, timezone.localdate(), "退所日")
+            if problem:
+                raise forms.ValidationError(problem)
+        return ended_on
 
-class ConsentForm(forms.Form):
+
+class ConsentForm(Form):
     consent = yes_no_field(_("親権者等の同意"))
     on = date_field(_("確認日"))
 
@@ -173,11 +185,11 @@ class ConsentForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
 
 
-class WarrantRequestForm(forms.Form):
+class WarrantRequestForm(Form):
     requested_on = date_field(_("一時保護状の請求日"))
 
 
-class WarrantDecisionForm(forms.Form):
+class WarrantDecisionForm(Form):
     result = forms.ChoiceField(
         label=_("裁判官の判断"),
         choices=[("granted", _("発付")), ("refused", _("却下"))],
@@ -187,14 +199,14 @@ class WarrantDecisionForm(forms.Form):
     decided_on = date_field(_("判断日"))
 
 
-class AppealForm(forms.Form):
+class AppealForm(Form):
     appeal_on = date_field(_("準抗告の申立日"), help_text=_("却下の日から3日以内"))
     result = forms.ChoiceField(
         label=_("準抗告の結果"), choices=AppealResult.choices, required=False
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(Form):
     requested_on = date_field(
         _("申立日（同意による延長は決定日）"), help_text=_("現在の期間の末日までに")
     )
@@ -207,7 +219,7 @@ class ExtensionForm(forms.Form):
     )
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("家庭裁判所の判断"),
         choices=[("approve", _("承認")), ("refuse", _("不承認"))],
@@ -218,7 +230,7 @@ class ExtensionDecisionForm(forms.Form):
     court_case_ref = forms.CharField(label=_("家庭裁判所の事件番号"), required=False, max_length=40)
 
 
-class SchoolForm(forms.Form):
+class SchoolForm(Form):
     school = forms.CharField(label=_("在籍校"), required=False, max_length=100)
     contacted_on = date_field(_("学校への連絡日"), required=False)
     contact = forms.CharField(label=_("学校の連絡先・担当者"), required=False, max_length=120)

@@ -386,13 +386,20 @@ def _require_active(stay: Stay) -> None:
         raise StayRuleError("この一時保護はすでに解除されています。")
 
 
-def _check_day(day: date, stay: Stay, today: date, field: str, what: str) -> None:
+def day_problem(day: date, stay: Stay, today: date, what: str) -> str | None:
+    """Why `day` cannot be a day of this stay (in the future, or before it began), or None.
+    Forms ask it too, so that the date's error shows with the others on the first submit."""
     if day > today:
-        raise StayRuleError(f"{what}に未来の日付は入力できません。", field)
+        return f"{what}に未来の日付は入力できません。"
     if day < stay.started_on:
-        raise StayRuleError(
-            f"{what}は保護開始日（{wareki_safe(stay.started_on)}）以降にしてください。", field
-        )
+        return f"{what}は保護開始日（{wareki_safe(stay.started_on)}）以降にしてください。"
+    return None
+
+
+def _check_day(day: date, stay: Stay, today: date, field: str, what: str) -> None:
+    problem = day_problem(day, stay, today, what)
+    if problem:
+        raise StayRuleError(problem, field)
 
 
 def _managed(actor: User, stay: Stay, *, beds: bool) -> tuple[Stay, list[Bed]]:

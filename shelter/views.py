@@ -282,11 +282,15 @@ def _act(
     *,
     manage: bool = False,
     to_board: bool = False,
+    bind_stay: bool = False,
     **form_kwargs,
 ) -> HttpResponse:
-    """Validate the form and run the service; on bad input re-render the stay, saving nothing."""
+    """Validate the form and run the service; on bad input re-render the stay, saving nothing.
+    `bind_stay`: the form checks its dates against the stay too (all errors on one submit)."""
     stay = _stay_for(request, pk)
     require(stay, "manage" if manage else "record")  # an ended stay: the service says so
+    if bind_stay:
+        form_kwargs["stay"] = stay
     form = form_class(request.POST, **form_kwargs)
     done, _result = perform(request, form, lambda: action(stay, form), success)
     if done:
@@ -334,6 +338,7 @@ def discharge(request: HttpRequest, pk: int) -> HttpResponse:
         "退所（一時保護の解除）を記録しました。",
         manage=True,
         to_board=True,
+        bind_stay=True,
     )
 
 

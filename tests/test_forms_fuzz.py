@@ -287,7 +287,13 @@ ERROR_TEXT = re.compile(
     r'class="field__error"[^>]*>(.*?)</p>|<div class="error-summary".*?<ul>(.*?)</ul>', re.S
 )
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-ENGLISH_DJANGO = ("This field", "Enter a valid", "Select a valid", "Ensure this value")
+ENGLISH_DJANGO = (
+    "This field",
+    "Enter a valid",
+    "Select a valid",
+    "Ensure this value",
+    "このフィールドは必須です",  # Django's generic words: a field says what to do instead
+)
 
 
 def check_refusal(body: str, before: int) -> None:
@@ -334,3 +340,24 @@ def fuzz(client, form: FoundForm) -> None:
                 assert history_rows() == before, (form.route, status)
 
     attempt()
+
+
+GENERIC_REQUIRED = "このフィールドは必須です"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[f"{who}-{i}" for i, (who, _b) in enumerate(PAGES)])
+def test_an_empty_submit_names_each_missing_field(page, fuzz_world, persona, login):
+    """Issue 12 item 1: 性別, 町名, 続柄 answered 「このフィールドは必須です。」. An empty POST
+    to every form of every page now says which field and what to do, and changes nothing."""
+    who, build = page
+    client = login(persona(who))
+    for form in forms_on(client, build(fuzz_world)):
+        if form.method == "get" or form.route == "logout":
+            continue
+        with rolled_back():
+            before = history_rows()
+            response = client.post(form.action, {})
+            body = response.content.decode()
+            assert GENERIC_REQUIRED not in body, form.route
+            if response.status_code == 400:
+                check_refusal(body, before)

@@ -69,4 +69,4 @@ def test_django_strings_missing_from_its_catalogue_are_japanese():
     from django.utils import translation
 
     with translation.override("ja"):
-        assert translation.gettext("- Select an option -") == "選択してください"
+        assert translation.gettext("- Select an option -") == "選んでください"

@@ -417,3 +417,39 @@ def test_who_may_not_post_a_safety_confirmation(who, expected, persona, accepted
         reverse("intake:safety_add", args=[accepted_report.pk]), {"seen_at": "2026-11-21T10:30"}
     )
     assert response.status_code == expected
+
+
+def test_every_error_of_the_new_consultation_shows_on_the_first_submit(
+    form_data, intake_user, login
+):
+    """Issue 12 item 1: required fields, kana, a future birth date, a future 受付日時, a missing
+    abuse type and a missing reporter all come back together, each under its field."""
+    data = form_data(
+        channel="",
+        received_at="2027-01-05T10:00",
+        abuse_types=[],
+        reporter_anonymous=None,
+        reporter_name="",
+        **{
+            "child-given_name_kana": "Himari",
+            "child-birth_date": "2027-01-01",
+            "child-sex": "",
+        },
+    )
+    response = login(intake_user).post(reverse("intake:new"), data)
+    assert response.status_code == 400
+    form, child_form = response.context["form"], response.context["child_form"]
+    assert set(form.errors) >= {"channel", "received_at", "abuse_types", "reporter_name"}
+    assert set(child_form.errors) >= {"given_name_kana", "birth_date", "sex"}
+    body = response.content.decode()
+    for name in ("id_channel", "id_received_at", "id_reporter_name", "id_child-birth_date"):
+        assert f'id="{name}_error"' in body
+    assert body.count('class="error-summary') == 1
+    assert not Consultation.objects.exists() and not Child.objects.exists()
+
+
+def test_the_reporter_name_is_badged_as_required_unless_anonymous(intake_user, login):
+    body = login(intake_user).get(reverse("intake:new")).content.decode()
+    label = body[body.index('for="id_reporter_name"') :]
+    label = label[: label.index("</label>")]
+    assert "匿名でなければ必須" in label and "任意" not in label

@@ -352,6 +352,22 @@ def test_discharge_without_a_reason_answers_400_next_to_the_field(stay, shelter_
     assert stay.is_active
 
 
+def test_a_future_discharge_date_shows_with_a_missing_reason_on_the_first_submit(
+    stay, shelter_user, login, today
+):
+    """Issue 12 item 1: the dates were checked only once the reason was filled in."""
+    response = login(shelter_user).post(
+        reverse("shelter:discharge", args=[stay.pk]),
+        {"ended_on": (today + timedelta(days=3)).isoformat(), "destination": "", "reason": ""},
+    )
+    assert response.status_code == 400
+    errors = response.context["failed_form"].errors
+    assert errors["ended_on"] == ["退所日に未来の日付は入力できません。"]
+    assert set(errors) == {"ended_on", "destination", "reason"}
+    stay.refresh_from_db()
+    assert stay.is_active
+
+
 def test_discharge_and_move_return_to_the_board(stay, shelter_user, login, layout, today):
     client = login(shelter_user)
     response = client.post(
