@@ -24,9 +24,16 @@ from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.audit.chain import bulk_create_chained
 from casework.choices import DeadlineKind, DeadlineState
 from casework.models import Case, Deadline, DutyAssignment, Membership, Notification, User
-from casework.writes import CaseRuleError, lock, save_with_history, service
+from casework.writes import (
+    CaseRuleError,
+    check_dates_in_range,
+    lock,
+    save_with_history,
+    service,
+)
 
 K = DeadlineKind
 
@@ -80,10 +87,44 @@ def open_deadline(
         if changed:
             save_with_history(existing, actor=actor, reason="期限の更新", fields=changed)
         return existing
-    label, pk = subject_ref(subject)
-    deadline = Deadline(
+    deadline = new_deadline(
         kind=kind,
-        key=key,
+        subject=subject,
+        due_at=due_at,
+        opens_at=opens_at,
+        owner=owner,
+        team_id=team_id,
+        case_id=case_id,
+        child_id=child_id,
+        statutory=statutory,
+        suffix=suffix,
+    )
+    try:
+        with transaction.atomic():
+            save_with_history(deadline, actor=actor, reason="期限の作成")
+    except IntegrityError:  # opened at the same moment by another process: the same row
+        return Deadline.objects.get(key=key)
+    return deadline
+
+
+def new_deadline(
+    *,
+    kind: str,
+    subject: models.Model,
+    due_at: datetime,
+    opens_at: datetime,
+    owner: User | None,
+    team_id: int | None,
+    case_id: int | None,
+    child_id: int | None,
+    statutory: bool = True,
+    suffix: str = "",
+) -> Deadline:
+    """An unsaved deadline row (open_deadline saves one; open_many saves a batch)."""
+    label, pk = subject_ref(subject)
+    return Deadline(
+        kind=kind,
+        key=deadline_key(kind, subject, suffix),
         subject_type=label,
         subject_id=pk,
         due_at=due_at,
@@ -94,12 +135,20 @@ def open_deadline(
         child_id=child_id,
         statutory=statutory,
     )
-    try:
-        with transaction.atomic():
-            save_with_history(deadline, actor=actor, reason="期限の作成")
-    except IntegrityError:  # opened at the same moment by another process: the same row
-        return Deadline.objects.get(key=key)
-    return deadline
+
+
+def open_many(deadlines: list[Deadline]) -> int:
+    """Save a batch of new deadlines with their history in a few statements (run_reminders
+    opening thousands at once). The caller holds `exclusive_run()`: keys already present are
+    skipped, so a batch never duplicates what a service opened meanwhile."""
+    keys = [d.key for d in deadlines]
+    have = set(Deadline.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [d for d in deadlines if d.key not in have]
+    for deadline in fresh:
+        check_dates_in_range(deadline)
+    if fresh:
+        bulk_create_chained(fresh, Deadline, default_change_reason="期限の作成")
+    return len(fresh)
 
 
 def _open_rows(kind: str, subject: models.Model, suffix: str | None):

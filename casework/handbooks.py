@@ -20,8 +20,10 @@ from casework.deadlines import (
     end_of_day,
     exclusive_run,
     meet_deadline,
+    new_deadline,
     open_approval_deadline,
     open_deadline,
+    open_many,
 )
 from casework.models import (
     BranchNotice,
@@ -78,6 +80,21 @@ def open_regular_deadline(
 ):
     """The next regular re-judgment (or the 18-year referral), once it is within lead time.
     `last` and `holder` spare the queries when the caller has read them for many handbooks."""
+    spec = regular_deadline_spec(handbook, now=now, last=last, holder=holder)
+    if spec is None:
+        return None
+    return open_deadline(actor=actor, lead=lead_time(), **spec)
+
+
+def regular_deadline_spec(
+    handbook: Handbook,
+    *,
+    now: datetime | None = None,
+    last: date | None = None,
+    holder: tuple[User | None, int | None, int | None] | None = None,
+) -> dict | None:
+    """What the handbook's next regular deadline is (kind, due time, owner...), once it is
+    within lead time; None before."""
     now = now or timezone.now()
     found = next_judgment(handbook.child.birth_date, last or last_judged_on(handbook))
     if found is None:
@@ -88,18 +105,16 @@ def open_regular_deadline(
         return None
     owner, team_id, case_id = holder if holder is not None else holder_of(handbook.child_id)
     kind = DeadlineKind.HANDBOOK_REFERRAL if age == 18 else DeadlineKind.HANDBOOK_REJUDGMENT
-    return open_deadline(
-        kind=kind,
-        subject=handbook,
-        due_at=due_at,
-        actor=actor,
-        owner=owner or handbook.created_by,
-        team_id=team_id,
-        case_id=case_id,
-        child_id=handbook.child_id,
-        lead=lead_time(),
-        suffix=f"age{age}",
-    )
+    return {
+        "kind": kind,
+        "subject": handbook,
+        "due_at": due_at,
+        "owner": owner or handbook.created_by,
+        "team_id": team_id,
+        "case_id": case_id,
+        "child_id": handbook.child_id,
+        "suffix": f"age{age}",
+    }
 
 
 def _lock_handbook(actor: User, handbook: Handbook) -> Handbook:
@@ -320,13 +335,15 @@ def sync_handbook_deadlines(now: datetime, chunk: int = 5000) -> dict[str, int]:
                 Handbook.objects.filter(pk__in=part).select_related("child", "created_by")
             )
             holders = holders_of([h.child_id for h in handbooks])
+            batch = []
             for handbook in handbooks:
                 holder = holders.get(handbook.child_id, (None, None, None))
-                found = open_regular_deadline(
-                    handbook, actor=None, now=now, last=due_soon[handbook.pk], holder=holder
+                spec = regular_deadline_spec(
+                    handbook, now=now, last=due_soon[handbook.pk], holder=holder
                 )
-                if found is not None:
-                    opened += 1
+                if spec is not None:
+                    batch.append(new_deadline(opens_at=spec["due_at"] - lead_time(), **spec))
+            opened += open_many(batch)
     return {"愛の手帳": opened}
 
 

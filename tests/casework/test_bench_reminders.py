@@ -93,7 +93,15 @@ def measure(now) -> tuple[float, float]:
     """(seconds, peak MB of Python allocations) of one run at `now`."""
     tracemalloc.start()
     started = time.perf_counter()
-    call_command("run_reminders", now=now.isoformat(), stdout=io.StringIO())
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profile:
+            call_command("run_reminders", now=now.isoformat(), stdout=io.StringIO())
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    else:
+        call_command("run_reminders", now=now.isoformat(), stdout=io.StringIO())
     seconds = time.perf_counter() - started
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

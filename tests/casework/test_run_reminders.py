@@ -82,6 +82,16 @@ def test_a_rejudgment_appears_90_days_ahead_escalates_and_closes_with_the_judgme
     assert Deadline.objects.count() == 1
 
 
+def test_deadlines_opened_in_a_batch_keep_their_history_in_the_audit_chain(holder):
+    """run_reminders opens handbook deadlines in batches (bulk inserts): each still has its
+    creation in history, with a reason, and the chain verifies."""
+    run(at(2022, 5, 10, 9, 0))
+    deadline = Deadline.objects.get(kind=K.HANDBOOK_REJUDGMENT)
+    created = deadline.history.get()
+    assert created.history_type == "+" and created.history_change_reason == "期限の作成"
+    call_command("verify_audit", stdout=io.StringIO())
+
+
 def timezone_day(value: datetime) -> date:
     return value.astimezone(TOKYO).date()
 
