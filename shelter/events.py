@@ -34,7 +34,16 @@ def _admitted(p, s):
             "day": start,
         }
     text = _("一時保護所に入所（%(room)s・ベッド %(bed)s、開始日 %(day)s）") % {**p, "day": start}
-    return f"{text}。{p['mismatch']}" if p.get("mismatch") else text
+    if not p.get("mismatch"):
+        return text
+    reason = (s or {}).get("mismatch_reason")
+    if reason:
+        return _("%(text)s。%(note)s区分の違う部屋とした理由：%(reason)s") % {
+            "text": text,
+            "note": p["mismatch"],
+            "reason": reason,
+        }
+    return f"{text}。{p['mismatch']}"
 
 
 @register_event_kind("stay_moved", gettext_lazy("一時保護"))

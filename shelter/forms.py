@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.forms import DayField, Form
 from shelter.choices import AppealResult, Attendance, Destination, Grounds, StayKind
 from shelter.models import Bed
-from shelter.services import day_problem
+from shelter.services import MISMATCH_NEEDS_REASON, day_problem
 
 YES_NO = [("yes", _("あり")), ("no", _("なし（または未確認）"))]
 
@@ -34,15 +34,31 @@ class BedChoiceField(forms.ModelChoiceField):
         return f"{bed.label}（{bed.room.name}・{bed.room.marking}）"
 
 
-def offer_free_beds(field: BedChoiceField, taken_ids: set[int]) -> None:
+def offer_free_beds(
+    field: BedChoiceField, taken_ids: set[int], fitting: set[int] | None = None
+) -> list[Bed]:
     """Validate against every active bed, but offer only the free ones: a bed taken between
-    showing the form and sending it then gets the service's 「ベッド使用中」, not a form error."""
+    showing the form and sending it then gets the service's 「ベッド使用中」, not a form error.
+    With `fitting` (the beds whose room suits the child), those come first and the others are
+    grouped apart as needing a reason. Returns the free beds."""
     from shelter.selectors import active_beds
 
     beds = list(active_beds())
     field.queryset = active_beds()
-    free = [(bed.pk, field.label_from_instance(bed)) for bed in beds if bed.pk not in taken_ids]
-    field.widget.choices = [("", field.empty_label), *free]
+    free = [bed for bed in beds if bed.pk not in taken_ids]
+    options = [(bed.pk, field.label_from_instance(bed)) for bed in free]
+    if fitting is None:
+        field.widget.choices = [("", field.empty_label), *options]
+        return free
+    suits = [(pk, label) for pk, label in options if pk in fitting]
+    other = [(pk, label) for pk, label in options if pk not in fitting]
+    groups: list = [("", field.empty_label)]
+    if suits:
+        groups.append((_("性別・年齢に合う部屋"), suits))
+    if other:
+        groups.append((_("区分の違う部屋（理由の入力が必要）"), other))
+    field.widget.choices = groups
+    return free
 
 
 GROUNDS_CHOICES = [("", _("選んでください")), *Grounds.choices]
@@ -111,20 +127,61 @@ class AdmitForm(Form):
     planned_end_on = date_field(
         _("解除予定日"), required=False, help_text=_("見込みがあれば入力します。")
     )
+    mismatch_reason = forms.CharField(
+        label=_("区分の違う部屋とする理由"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "児童の性別・年齢と違う区分の部屋のベッドを選ぶときだけ入力します。ケース記録に残ります。"
+        ),
+    )
 
-    def __init__(self, *args, taken_ids: set[int] | None = None, kind: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        taken_ids: set[int] | None = None,
+        kind: str = "",
+        child=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        offer_free_beds(self.fields["bed"], taken_ids or set())
+        self.child = child
         self.fields["started_on"].initial = timezone.localdate()
+        self.no_fitting_bed = False
         if kind == StayKind.ENTRUSTED:
             del self.fields["bed"]
-        else:
-            del self.fields["entrusted_to"]
+            del self.fields["mismatch_reason"]
+            return
+        del self.fields["entrusted_to"]
+        fitting = self._fitting(timezone.localdate()) if child is not None else None
+        free = offer_free_beds(self.fields["bed"], taken_ids or set(), fitting)
+        if fitting is not None:
+            self.no_fitting_bed = bool(free) and not any(b.pk in fitting for b in free)
+            self.fields["mismatch_reason"].required_when = _("区分の違う部屋のとき必須")
+
+    def _fitting(self, on) -> set[int]:
+        from shelter.selectors import active_beds
+
+        beds = list(active_beds())
+        return {b.pk for b in beds if not b.room.mismatch(self.child, on)}
 
     def clean(self):
         data = super().clean()
         if "entrusted_to" in self.fields and not data.get("entrusted_to", "").strip():
             self.add_error("entrusted_to", _("委託先を入力してください。"))
+        start = data.get("started_on")
+        bed = data.get("bed")
+        if (
+            self.child is not None
+            and "bed" in self.fields
+            and bed is not None
+            and start is not None
+            and not data.get("mismatch_reason", "").strip()
+        ):
+            mismatch = bed.room.mismatch(self.child, start)
+            if mismatch:
+                self.add_error("mismatch_reason", f"{mismatch}{MISMATCH_NEEDS_REASON}")
         start, planned = data.get("started_on"), data.get("planned_end_on")
         if start and planned and planned < start:
             self.add_error("planned_end_on", _("解除予定日は保護開始日以降にしてください。"))

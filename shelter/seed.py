@@ -16,6 +16,7 @@ from shelter import services
 from shelter.choices import Destination, Grounds, StayKind, WarrantResult
 from shelter.layout import ensure_default_layout
 from shelter.models import Bed, Stay
+from shelter.selectors import active_beds
 
 
 @dataclass(frozen=True)
@@ -100,14 +101,25 @@ def _run(plan: Plan, case: Case, actor, today: date) -> Stay:
         kind=StayKind.ENTRUSTED if plan.entrusted_to else StayKind.SHELTER,
         today=today,
     )
-    stay = services.stay_admit(
-        actor=actor,
-        decision=decision,
-        started_on=ago(plan.started),
-        parental_consent=plan.consent,
-        entrusted_to=plan.entrusted_to,
-        today=today,
-    )
+    admission = {
+        "actor": actor,
+        "decision": decision,
+        "started_on": ago(plan.started),
+        "parental_consent": plan.consent,
+        "entrusted_to": plan.entrusted_to,
+        "today": today,
+    }
+    try:
+        stay = services.stay_admit(**admission)
+    except services.StayRuleError as refused:
+        if services.NO_FITTING_BED not in refused.messages:
+            raise
+        # No free bed in a room for this child: staff choose one and record why (issue 12).
+        taken = services.occupied_bed_ids(on=ago(plan.started))
+        bed = next(b for b in active_beds() if b.pk not in taken)
+        stay = services.stay_admit(
+            **admission, bed=bed, mismatch_reason="区分の合う部屋が満床のため、個室対応で受け入れ"
+        )
     if plan.requested is not None:
         services.stay_record_warrant_request(
             actor=actor, stay=stay, requested_on=ago(plan.requested), today=today

@@ -76,13 +76,28 @@ def room_mismatch(bed: Bed, child, on: date) -> str:
     return bed.room.mismatch(child, on)
 
 
+NO_FITTING_BED = (
+    "この児童の性別・年齢に合う部屋に空いているベッドがありません。"
+    "区分の違う部屋のベッドを選び、その理由を入力してください。"
+)
+MISMATCH_NEEDS_REASON = "区分の違う部屋に入所させる理由を入力してください。"
+
+
 def _pick_bed(beds: list[Bed], taken: set[int], child, on: date) -> Bed:
-    """A free bed, preferring a room marked for the child's sex and age."""
+    """A free bed in a room marked for the child's sex and age band — never another room on
+    its own: that takes a person's choice and a recorded reason."""
     free = [b for b in beds if b.pk not in taken]
     if not free:
-        raise StayRuleError(f"{on} から空いているベッドがありません。", "bed")
+        raise StayRuleError(f"{wareki_safe(on)}から空いているベッドがありません。", "bed")
     matching = [b for b in free if not room_mismatch(b, child, on)]
-    return (matching or free)[0]
+    if not matching:
+        raise StayRuleError(NO_FITTING_BED, "bed")
+    return matching[0]
+
+
+def fitting_bed_ids(beds: list[Bed], child, on: date) -> set[int]:
+    """The beds whose room is marked for this child's sex and age band on `on`."""
+    return {b.pk for b in beds if not room_mismatch(b, child, on)}
 
 
 ALREADY_IN = "この児童はすでに一時保護中です。"
@@ -229,10 +244,13 @@ def stay_admit(
     bed: Bed | None = None,
     entrusted_to: str = "",
     planned_end_on: date | None = None,
+    mismatch_reason: str = "",
     today: date | None = None,
 ) -> Stay:
-    """Carry out a pending protection decision: the child into a bed (any free one when `bed` is
-    None), or 委託一時保護 (no bed). Refuses with 「満床」 or 「ベッド使用中」 in Japanese."""
+    """Carry out a pending protection decision: the child into a bed (a free one in a room for
+    the child's sex and age when `bed` is None), or 委託一時保護 (no bed). A bed in a room marked
+    for another sex or age band needs `mismatch_reason`, recorded on the case file. Refuses with
+    「満床」 or 「ベッド使用中」 in Japanese."""
     today = today or timezone.localdate()
     beds = lock_beds()  # from here on, no other admission, move or discharge interleaves
     lock_case(decision.case_id, actor)
@@ -286,6 +304,9 @@ def stay_admit(
     elif bed.pk in taken:
         raise StayRuleError(BED_TAKEN.format(bed=bed), "bed")
     bed = next(b for b in beds if b.pk == bed.pk)
+    mismatch = room_mismatch(bed, child, started_on)
+    if mismatch and not mismatch_reason.strip():
+        raise StayRuleError(f"{mismatch}{MISMATCH_NEEDS_REASON}", "mismatch_reason")
     stay.bed = bed
     _save_or_taken(stay, actor=actor, reason="一時保護所への入所", message=BED_BUSY_RACE)
     assignment = BedAssignment(stay=stay, bed=bed, from_date=started_on)
@@ -300,8 +321,9 @@ def stay_admit(
             "started_on": started_on.isoformat(),
             "room": bed.room.name,
             "bed": bed.label,
-            "mismatch": room_mismatch(bed, child, started_on),
+            "mismatch": mismatch,
         },
+        secret={"mismatch_reason": mismatch_reason.strip()} if mismatch else None,
     )
     return stay
 

@@ -100,10 +100,10 @@ def admit_decision(request: HttpRequest, pk: int) -> HttpResponse:
     taken = services.occupied_bed_ids()
     if request.method != "POST":
         initial = {"bed": request.GET.get("bed") or None}
-        form = AdmitForm(initial=initial, taken_ids=taken, kind=decision.kind)
+        form = AdmitForm(initial=initial, taken_ids=taken, kind=decision.kind, child=decision.child)
         log_access(request, decision.child)  # who opened a child's admission is a record
         return _render_admit(request, decision, form, taken)
-    form = AdmitForm(request.POST, taken_ids=taken, kind=decision.kind)
+    form = AdmitForm(request.POST, taken_ids=taken, kind=decision.kind, child=decision.child)
 
     def action():
         data = form.cleaned_data
@@ -115,6 +115,7 @@ def admit_decision(request: HttpRequest, pk: int) -> HttpResponse:
             started_on=data["started_on"],
             parental_consent=data["parental_consent"],
             planned_end_on=data["planned_end_on"],
+            mismatch_reason=data.get("mismatch_reason", ""),
         )
 
     done, stay = perform(request, form, action, _admitted_message)
@@ -138,7 +139,8 @@ def _admitted_message(stay: Stay) -> str:
     if stay.kind == StayKind.ENTRUSTED:
         return "委託一時保護を記録しました。"
     note = services.room_mismatch(stay.bed, stay.child, stay.started_on)
-    return f"ベッド {stay.bed} への入所を記録しました。" + (f"（注意：{note}）" if note else "")
+    done = f"ベッド {stay.bed} への入所を記録しました。"
+    return done + ("（区分の違う部屋：理由をケース記録に残しました）" if note else "")
 
 
 @require_roles(*CASE_ROLES)

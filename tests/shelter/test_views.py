@@ -426,3 +426,92 @@ def test_auditor_cannot_post_to_the_shelter(stay, auditor, login, today):
         reverse("shelter:consent", args=[stay.pk]), {"consent": "yes", "on": today.isoformat()}
     )
     assert response.status_code == 403
+
+
+# --- beds by the child's sex and age (issue 12 item 2) -------------------------------------
+
+
+def fill_boys_beds(admit, new_case, layout):
+    """Every bed of a boys' room taken (101–104 and 105-A/B)."""
+    for bed in layout[:6]:
+        admit(new_case(sex="M"), bed=bed)
+
+
+def test_the_automatic_choice_never_puts_a_boy_in_a_girls_room(
+    admit, new_case, layout, shelter_user, today
+):
+    """The reported case: a 9-year-old boy was placed in a girls' room by the automatic choice."""
+    from shelter import services
+
+    fill_boys_beds(admit, new_case, layout)
+    boy = new_case(sex="M", birth_date=today.replace(year=today.year - 9))
+    with pytest.raises(services.StayRuleError) as refused:
+        admit(boy)
+    assert refused.value.messages == [services.NO_FITTING_BED]
+    assert not Stay.objects.filter(child=boy.child).exists()
+
+
+def test_a_bed_in_another_rooms_band_takes_a_recorded_reason(
+    admit, new_case, layout, shelter_user, today
+):
+    from casework.models import CaseEvent
+    from shelter import services
+
+    boy = new_case(sex="M", birth_date=today.replace(year=today.year - 9))
+    girls_bed = layout[6]  # 201号室
+    with pytest.raises(services.StayRuleError) as refused:
+        admit(boy, bed=girls_bed, mismatch_reason="")
+    assert "女子用の部屋です" in refused.value.messages[0]
+    stay = admit(boy, bed=girls_bed, mismatch_reason="兄弟と同室で夜間の不安が強いため")
+    assert stay.bed == girls_bed
+    from casework.events import render_event
+
+    event = CaseEvent.objects.filter(case=boy, kind="stay_admitted").get()
+    text = render_event(event.kind, event.params, event.secret_values)
+    assert "女子用の部屋です" in text and "兄弟と同室で夜間の不安が強いため" in text
+    assert "兄弟と同室" not in str(event.params)  # the reason is kept encrypted
+
+
+@pytest.mark.parametrize(
+    ("sex", "age", "rooms"),
+    [
+        ("M", 9, {"101号室", "102号室", "103号室", "104号室"}),
+        ("F", 9, {"201号室", "202号室", "203号室", "204号室"}),
+        ("F", 3, {"205号室"}),
+        ("M", 3, {"105号室"}),
+    ],
+)
+def test_the_automatic_choice_takes_a_room_for_the_childs_sex_and_age(
+    admit, new_case, layout, today, sex, age, rooms
+):
+    child_case = new_case(sex=sex, birth_date=today.replace(year=today.year - age))
+    assert admit(child_case).bed.room.name in rooms
+
+
+def test_the_admission_page_says_before_saving_that_no_fitting_bed_is_free(
+    admit, new_case, layout, shelter_user, caseworker, login, today
+):
+    fill_boys_beds(admit, new_case, layout)
+    boy = new_case(sex="M", birth_date=today.replace(year=today.year - 9))
+    assert decide(login(caseworker), boy).status_code == 302
+    decision = ProtectionDecision.objects.pending().get(case=boy)
+    client = login(shelter_user)
+    url = reverse("shelter:admit_decision", args=[decision.pk])
+    page = client.get(url).content.decode()
+    assert 'id="no-fitting-bed"' in page
+    assert "区分の違う部屋（理由の入力が必要）" in page
+    response = client.post(url, admit_form(started_on=today.isoformat()))
+    assert response.status_code == 400
+    assert "合う部屋に空いているベッドがありません" in response.content.decode()
+    response = client.post(url, admit_form(started_on=today.isoformat(), bed=str(layout[6].pk)))
+    assert response.status_code == 400
+    assert response.context["form"].errors["mismatch_reason"]
+    assert not Stay.objects.filter(child=boy.child).exists()
+    response = client.post(
+        url,
+        admit_form(
+            started_on=today.isoformat(), bed=str(layout[6].pk), mismatch_reason="個室で対応"
+        ),
+    )
+    assert response.status_code == 302
+    assert Stay.objects.get(child=boy.child).bed == layout[6]
