@@ -64,10 +64,27 @@ class Agency(models.TextChoices):
 
 
 class SafetyMethod(models.TextChoices):
-    """How the child was seen. Every method is direct sight (直接目視): a call does not count."""
+    """How the child was seen or contact was tried. Only direct sight (直接目視) stops the
+    48-hour clock; a call, a visit with nobody home or word from others is recorded as an
+    attempt (evidence of the effort, and the start of the next step)."""
 
     HOME_VISIT = "home_visit", _("家庭訪問による直接目視")
     AT_CENTRE = "at_centre", _("来所・面接による直接目視")
     AT_SCHOOL = "at_school", _("学校・保育所等での直接目視")
     AT_HOSPITAL = "at_hospital", _("医療機関での直接目視")
     PROTECTION = "protection", _("一時保護による確認")
+    VISIT_NO_CONTACT = "visit_absent", _("家庭訪問（会えず）")
+    PHONE = "phone", _("電話での聞き取り")
+    HEARSAY = "hearsay", _("関係機関からの情報")
+
+
+# The methods that are a direct sighting of the child: only these stop the 48-hour clock.
+DIRECT_METHODS = frozenset(
+    {
+        SafetyMethod.HOME_VISIT,
+        SafetyMethod.AT_CENTRE,
+        SafetyMethod.AT_SCHOOL,
+        SafetyMethod.AT_HOSPITAL,
+        SafetyMethod.PROTECTION,
+    }
+)

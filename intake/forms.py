@@ -12,6 +12,7 @@ from casework.forms import ChildForm, DayField, Form, MomentField
 from casework.models import Team, User
 from casework.rules import fiscal_year_of
 from intake.choices import (
+    DIRECT_METHODS,
     AbuseType,
     Agency,
     Channel,
@@ -22,7 +23,6 @@ from intake.choices import (
 )
 from intake.models import Route, queue_team_ids
 from intake.selectors import category_choices, route_choices
-from intake.services import MSG_SEEN_DIRECTLY as SEEN_DIRECTLY_ERROR
 from intake.services import ConsultationData, Reporter
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -225,11 +225,22 @@ class SafetyForm(Form):
         max_length=200,
         error_messages={"required": _("児童を確認した場所を入力してください。")},
     )
-    method = forms.ChoiceField(label=_("確認の方法"), choices=SafetyMethod.choices)
-    seen_directly = forms.BooleanField(
-        label=_("児童を直接目視で確認した"),
-        help_text=_("電話や伝聞での確認では、48時間の期限は終わりません。"),
-        error_messages={"required": SEEN_DIRECTLY_ERROR},
+    method = forms.ChoiceField(
+        label=_("確認の方法"),
+        choices=[
+            (
+                _("直接目視（48時間の期限が終わります）"),
+                [(m.value, m.label) for m in SafetyMethod if m in DIRECT_METHODS],
+            ),
+            (
+                _("接触の試み（記録は残りますが、期限は続きます）"),
+                [(m.value, m.label) for m in SafetyMethod if m not in DIRECT_METHODS],
+            ),
+        ],
+        help_text=_(
+            "児童を直接目視したときだけ48時間の期限が終わります。電話・不在・関係機関からの情報も、"
+            "対応の記録として残せます。"
+        ),
     )
     notes = forms.CharField(
         label=_("児童の様子・特記事項"),

@@ -23,6 +23,7 @@ from casework.models import Case
 from casework.models.scoping import Scoped, ScopedQuerySet, any_of
 from intake.choices import (
     ABUSE_FIELDS,
+    DIRECT_METHODS,
     AbuseType,
     Agency,
     Channel,
@@ -330,7 +331,8 @@ class Consultation(Scoped, models.Model):
 
 
 class SafetyConfirmation(models.Model):
-    """安全確認: who saw the child, when, where, how. The first one stops the 48-hour clock."""
+    """安全確認: who saw the child (or tried to), when, where, how. The first direct sighting
+    stops the 48-hour clock; an attempt without one is kept as evidence of the effort."""
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.PROTECT, related_name="safety_confirmations"
@@ -354,8 +356,10 @@ class SafetyConfirmation(models.Model):
         verbose_name_plural = _("安全確認")
         ordering = ["-seen_at", "-pk"]
         constraints = [
+            # A record counts as a sighting only when its method is one.
             models.CheckConstraint(
-                condition=Q(seen_directly=True), name="safety_seen_directly_required"
+                condition=Q(seen_directly=False) | Q(method__in=sorted(DIRECT_METHODS)),
+                name="safety_sighting_by_a_direct_method",
             ),
         ]
 

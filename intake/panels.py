@@ -54,7 +54,7 @@ def consultation_timeline(case, limit: int) -> list[TimelineItem]:
             TimelineItem(
                 at=s.seen_at,
                 kind="safety",
-                label="安全確認",
+                label="安全確認" if s.seen_directly else "安全確認（接触の試み）",
                 text=f"{s.get_method_display()}：{s.place}",
                 actor=str(s.recorded_by),
                 details={"確認した人": s.seen_by, "機関": s.agency_label, "様子": s.notes},

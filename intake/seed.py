@@ -236,7 +236,6 @@ class IntakeSeeder:
                     agency=Agency.CENTRE,
                     place="自宅",
                     method="home_visit",
-                    seen_directly=True,
                     notes="本人と面接。外傷なし。",
                 )
                 confirmed += 1

@@ -21,7 +21,7 @@ from casework.writes import (
     save_with_history,
     service,
 )
-from intake.choices import ABUSE_FIELDS, Agency, ConsultationStatus, Outcome
+from intake.choices import ABUSE_FIELDS, DIRECT_METHODS, Agency, ConsultationStatus, Outcome
 from intake.models import Consultation, Route, SafetyConfirmation, queue_team_ids
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -36,7 +36,6 @@ MSG_ABUSE_TYPES = "虐待の種別を1つ以上選んでください（複数選
 MSG_REPORTER = "通告者・相談者の氏名を入力するか、「匿名」にチェックしてください。"
 MSG_FUTURE = "受付日時に未来の日時は入力できません。"
 MSG_ROUTE = "この経路は受付日には使われていません。受付日に有効な経路を選んでください。"
-MSG_SEEN_DIRECTLY = "安全確認は児童を直接目視したときに記録します（電話や伝聞では記録できません）。"
 MSG_NOT_OPEN = "この相談はすでに受理または終了の判断がされています。"
 
 
@@ -290,14 +289,12 @@ def safety_confirm(
     agency_name: str = "",
     place: str,
     method: str,
-    seen_directly: bool,
     notes: str = "",
 ) -> SafetyConfirmation:
-    """Record who saw the child, when, where and how; the first confirmation stops the clock."""
+    """Record who saw the child (or tried to), when, where and how. Any contact is evidence and
+    is kept; the first direct sighting (a direct method) stops the 48-hour clock."""
     locked = _lock_for(actor, consultation, "confirm")
     errors: dict[str, list[str]] = {}
-    if not seen_directly:
-        errors["seen_directly"] = [MSG_SEEN_DIRECTLY]
     if agency == Agency.PARTNER and not agency_name.strip():
         errors["agency_name"] = ["確認した協力機関の名称を入力してください。"]
     if seen_at < locked.received_at:
@@ -314,10 +311,13 @@ def safety_confirm(
         agency_name=agency_name.strip() if agency == Agency.PARTNER else "",
         place=place.strip(),
         method=method,
-        seen_directly=True,
+        seen_directly=method in DIRECT_METHODS,
         notes=notes.strip(),
         recorded_by=actor,
     )
+    if not confirmation.seen_directly:
+        save_with_history(confirmation, actor=actor, reason="安全確認（接触の試み）の記録")
+        return confirmation
     save_with_history(confirmation, actor=actor, reason="安全確認（直接目視）の記録")
     close_safety_clock(
         locked,
@@ -371,7 +371,9 @@ def sync_safety_deadlines(now: datetime) -> dict[str, int]:
     for consultation in Consultation.objects.filter(
         pk__in=[int(pk) for pk in stopped], safety_confirmed_at__isnull=False
     ).iterator(chunk_size=2000):
-        first = consultation.safety_confirmations.order_by("seen_at").first()
+        first = (
+            consultation.safety_confirmations.filter(seen_directly=True).order_by("seen_at").first()
+        )
         if first is None:
             continue
         with exclusive_run():

@@ -303,7 +303,11 @@ def safety_add(request: HttpRequest, pk: int) -> HttpResponse:
         SafetyForm,
         "safety_form",
         action,
-        "安全確認を記録しました。",
+        lambda found: (
+            "安全確認を記録しました。"
+            if found.seen_directly
+            else "接触の試みを記録しました。直接目視の確認まで48時間の期限は続きます。"
+        ),
         need="confirm",
     )
 

@@ -72,7 +72,6 @@ def test_a_direct_sighting_meets_the_check_at_the_time_the_child_was_seen(report
         agency="centre",
         place="自宅",
         method="home_visit",
-        seen_directly=True,
     )
     deadline = only(K.SAFETY_CHECK)
     assert deadline.state == "met" and deadline.met_at == seen_at
@@ -95,7 +94,6 @@ def test_a_sighting_after_48_hours_is_met_late(report, supervisor):
             agency="centre",
             place="自宅",
             method="home_visit",
-            seen_directly=True,
         )
     assert only(K.SAFETY_CHECK).outcome_label == "期限後に完了"
 

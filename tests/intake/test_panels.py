@@ -41,7 +41,6 @@ def test_the_clock_leaves_the_home_page_once_the_child_is_seen(
         agency="centre",
         place="自宅",
         method="home_visit",
-        seen_directly=True,
     )
     body = client.get(reverse("casework:dashboard")).content.decode()
     assert accepted_report.number not in body
@@ -65,7 +64,6 @@ def test_the_case_timeline_shows_the_consultation_and_the_confirmation(
         agency_name="港区子ども家庭支援センター",
         place="港区立芝浦小学校",
         method="at_school",
-        seen_directly=True,
     )
     response = login(caseworker).get(
         reverse("casework:case_detail", args=[accepted_report.case_id])
@@ -116,6 +114,5 @@ def test_the_case_panel_lists_the_cases_open_clocks(accepted_report, caseworker,
         agency="centre",
         place="自宅",
         method="home_visit",
-        seen_directly=True,
     )
     assert case_clock_panel(request, accepted_report.case) is None

@@ -282,7 +282,6 @@ def confirm(actor, consultation, **overrides):
         agency=Agency.CENTRE,
         place="自宅",
         method=SafetyMethod.HOME_VISIT,
-        seen_directly=True,
         notes="外傷なし。",
     )
     values.update(overrides)
@@ -305,12 +304,31 @@ def test_a_partner_agency_may_confirm_and_must_be_named(report, supervisor):
     assert SafetyConfirmation.objects.get().agency_label.endswith("（港区子ども家庭支援センター）")
 
 
-def test_a_phone_call_does_not_stop_the_clock(report, supervisor):
-    with pytest.raises(IntakeRuleError) as excinfo:
-        confirm(supervisor, report, seen_directly=False)
-    assert "直接目視" in excinfo.value.message_dict["seen_directly"][0]
+@pytest.mark.parametrize(
+    "method", [SafetyMethod.PHONE, SafetyMethod.VISIT_NO_CONTACT, SafetyMethod.HEARSAY]
+)
+def test_a_contact_attempt_is_recorded_but_does_not_stop_the_clock(report, supervisor, method):
+    """Issue 12 item 12 (DOMAIN §3: the 48-hour rule asks for direct sight): a call, a visit
+    with nobody home or word from a school is evidence of the effort and is kept; the clock
+    runs on until a direct sighting."""
+    attempt = confirm(supervisor, report, method=method)
+    assert not attempt.seen_directly
     report.refresh_from_db()
-    assert report.clock_open
+    assert report.clock_open and report.safety_confirmed_at is None
+    sighting = confirm(supervisor, report, seen_at=tokyo(2026, 11, 21, 15, 0))
+    assert sighting.seen_directly
+    report.refresh_from_db()
+    assert not report.clock_open
+    assert report.safety_confirmed_at == tokyo(2026, 11, 21, 15, 0)
+
+
+def test_the_database_refuses_a_sighting_by_a_method_that_is_not_one(report, supervisor):
+    from django.db import IntegrityError, transaction
+
+    attempt = confirm(supervisor, report, method=SafetyMethod.PHONE)
+    attempt.seen_directly = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        attempt.save(update_fields=["seen_directly"])
 
 
 def test_a_sighting_before_the_report_is_refused(report, supervisor):

@@ -381,7 +381,6 @@ def test_the_caseworker_records_the_safety_confirmation_and_the_clock_stops(
             "agency": "centre",
             "place": "自宅",
             "method": "home_visit",
-            "seen_directly": "on",
             "notes": "外傷なし",
         },
     )
@@ -392,23 +391,26 @@ def test_the_caseworker_records_the_safety_confirmation_and_the_clock_stops(
     assert "安全確認済" in body
 
 
-def test_a_safety_confirmation_without_direct_sight_is_refused_on_the_page(
+def test_a_phone_call_is_recorded_on_the_page_and_the_clock_keeps_running(
     accepted_report, caseworker, login
 ):
-    response = login(caseworker).post(
+    client = login(caseworker)
+    response = client.post(
         reverse("intake:safety_add", args=[accepted_report.pk]),
         {
             "seen_at": "2026-11-21T10:30",
             "seen_by": "佐藤",
             "agency": "centre",
-            "place": "電話",
-            "method": "home_visit",
+            "place": "電話（母）",
+            "method": "phone",
         },
     )
-    assert response.status_code == 400
-    assert "直接目視" in response.content.decode()
+    assert response.status_code == 302
     accepted_report.refresh_from_db()
     assert accepted_report.clock_open
+    body = client.get(reverse("intake:detail", args=[accepted_report.pk])).content.decode()
+    assert "電話での聞き取り" in body and "接触の試み" in body
+    assert "48時間の期限は続きます" in body
 
 
 @pytest.mark.parametrize(("who", "expected"), [("intake_user", 403), ("coworker", 404)])
