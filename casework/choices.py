@@ -147,6 +147,12 @@ class CaseStatus(models.TextChoices):
     IN_SUPPORT = "in_support", _("援助中")
     CLOSED = "closed", _("終結")
 
+    @classmethod
+    def step_reasons(cls) -> dict[str, str]:
+        """The steps that record why: a 判定 rests on the judgment conference (判定会議), so
+        its basis is written down with the move; the other steps may carry a note."""
+        return {cls.JUDGMENT: "判定の根拠（判定会議の日付・結論など）"}
+
 
 class PlanKind(models.TextChoices):
     """援助方針 (DOMAIN §9 outcomes)."""

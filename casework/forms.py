@@ -245,12 +245,17 @@ class NoteForm(Form):
 
 
 class StatusForm(Form):
+    """The case's next step, named on the button (「「調査」に進める」): the state is not picked
+    from a list but confirmed; the steps that need a reason say so."""
+
     to = forms.ChoiceField(
         label=_("移す先の状態"),
         choices=CaseStatus.choices,
+        widget=forms.HiddenInput,
         error_messages={"required": _("移す先の状態を選んでください。")},
     )
     reason = forms.CharField(label=_("理由・メモ"), required=False, max_length=200)
+
     expected = forms.ChoiceField(  # the state the user saw: a move made meanwhile is refused
         choices=CaseStatus.choices,
         required=False,
@@ -259,6 +264,13 @@ class StatusForm(Form):
             "invalid_choice": _("画面を読み込み直してから、もう一度操作してください。")
         },
     )
+
+    def __init__(self, *args, step_reason: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        step_reason = step_reason or CaseStatus.step_reasons().get(self.data.get("to"), "")
+        if step_reason:
+            self.fields["reason"].label = step_reason
+            self.fields["reason"].required_when = _("この変更では必須")
 
 
 class PlanForm(Form):

@@ -197,6 +197,7 @@ MANUAL_MOVES: dict[str, set[str]] = {
     CaseStatus.CLOSED: set(),
 }
 PLAN_STATUSES = {CaseStatus.JUDGMENT, CaseStatus.PLAN_DECIDED, CaseStatus.IN_SUPPORT}
+STEP_REASON = CaseStatus.step_reasons()
 PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
 
 
@@ -218,6 +219,8 @@ def case_move_status(
         raise CaseRuleError(
             f"「{case.get_status_display()}」から「{CaseStatus(to).label}」へは移せません。", "to"
         )
+    if to in STEP_REASON and not reason.strip():
+        raise CaseRuleError(f"{STEP_REASON[to]}を入力してください。", "reason")
     before = case.get_status_display()
     case.status = to
     save_with_history(case, actor=actor, reason="状態の変更", fields=["status"])

@@ -118,6 +118,7 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "status_form": StatusForm(
             initial={"expected": case.status, "to": moves[0] if moves else ""},
             auto_id=AUTO_IDS["status_form"],
+            step_reason=services.STEP_REASON.get(moves[0], "") if moves else "",
         ),
         "plan_form": PlanForm(auto_id=AUTO_IDS["plan_form"]),
         "plan_decision_form": DecisionForm(prefix="plan"),

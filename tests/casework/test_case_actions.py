@@ -55,6 +55,35 @@ def test_illegal_status_move_is_explained(case, caseworker, login):
     assert Case.objects.get(pk=case.pk).status == "accepted"
 
 
+def test_the_next_step_is_named_on_its_button_and_the_message_names_the_new_state(
+    case, caseworker, login
+):
+    """Issue 12 item 9: no state pre-picked from a list; the button says where the case goes."""
+    client = login(caseworker)
+    page = client.get(url("case_detail", case)).content.decode()
+    assert "「調査」に進める" in page and '<select name="to"' not in page
+    response = client.post(url("status_move", case), {"to": "investigation"}, follow=True)
+    assert "状態を「調査」に変更しました。" in response.content.decode()
+
+
+def test_a_judgment_records_its_basis(case, caseworker, login):
+    client = login(caseworker)
+    client.post(url("status_move", case), {"to": "investigation"})
+    page = client.get(url("case_detail", case)).content.decode()
+    assert "判定の根拠（判定会議の日付・結論など）" in page
+    response = client.post(url("status_move", case), {"to": "judgment", "reason": " "})
+    assert response.status_code == 400
+    assert response.context["status_form"].errors["reason"] == [
+        "判定の根拠（判定会議の日付・結論など）を入力してください。"
+    ]
+    assert Case.objects.get(pk=case.pk).status == "investigation"
+    response = client.post(
+        url("status_move", case), {"to": "judgment", "reason": "11/20 判定会議：在宅指導"}
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == "judgment"
+
+
 def test_supervisor_cannot_approve_own_closure_through_the_page(case, supervisor, login):
     client = login(supervisor)
     client.post(url("closure_request", case), {"outcome": "home", "reason": "主訴解消"})

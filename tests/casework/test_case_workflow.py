@@ -16,12 +16,16 @@ pytestmark = pytest.mark.django_db
 
 def advance_to_judgment(case, actor):
     services.case_move_status(actor=actor, case=case, to=CaseStatus.INVESTIGATION)
-    services.case_move_status(actor=actor, case=case, to=CaseStatus.JUDGMENT)
+    services.case_move_status(
+        actor=actor, case=case, to=CaseStatus.JUDGMENT, reason="判定会議（所内）"
+    )
 
 
 def test_status_moves_forward_one_step_at_a_time(case, caseworker):
     with pytest.raises(services.CaseRuleError) as error:
-        services.case_move_status(actor=caseworker, case=case, to=CaseStatus.JUDGMENT)
+        services.case_move_status(
+            actor=caseworker, case=case, to=CaseStatus.JUDGMENT, reason="判定会議（所内）"
+        )
     assert "「受理」から「判定」へは移せません" in error.value.messages[0]
     advance_to_judgment(case, caseworker)
     assert Case.objects.get(pk=case.pk).status == CaseStatus.JUDGMENT

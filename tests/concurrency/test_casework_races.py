@@ -117,7 +117,9 @@ def test_two_simultaneous_transfers_leave_one_lead_with_access(centre):
 def test_a_simultaneous_approval_and_return_of_a_plan_record_one_decision(centre):
     case = centre["case"]
     services.case_move_status(actor=centre["cw_a1"], case=case, to=CaseStatus.INVESTIGATION)
-    services.case_move_status(actor=centre["cw_a1"], case=case, to=CaseStatus.JUDGMENT)
+    services.case_move_status(
+        actor=centre["cw_a1"], case=case, to=CaseStatus.JUDGMENT, reason="判定会議（所内）"
+    )
     services.case_propose_plan(actor=centre["cw_a1"], case=case, kind="home", detail="在宅支援")
     results, refusals = race(
         lambda: services.case_decide_plan(actor=centre["sv_a1"], case=case, approve=True),

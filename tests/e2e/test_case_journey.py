@@ -28,7 +28,9 @@ def journey_case(supervisor, caseworker, team_a):
     )
     case = open_case(actor=supervisor, child=child, team=team_a, lead=caseworker)
     services.case_move_status(actor=caseworker, case=case, to=CaseStatus.INVESTIGATION)
-    services.case_move_status(actor=caseworker, case=case, to=CaseStatus.JUDGMENT)
+    services.case_move_status(
+        actor=caseworker, case=case, to=CaseStatus.JUDGMENT, reason="判定会議（所内）"
+    )
     # Other cases in the list so the search has something to do.
     open_case(actor=supervisor, team=team_a, lead=caseworker)
     return case
