@@ -308,6 +308,41 @@ class ClosureForm(Form):
     )
 
 
+def leads_by_team(field: forms.ModelChoiceField, teams) -> None:
+    """Offer a lead picker's staff grouped under their team (「第一係」「第二係」), so that the
+    list read with the team chosen shows whose team each is; clean() checks the pair."""
+    from casework.models import Membership
+
+    teams = list(teams)
+    rows = (
+        Membership.objects.filter(
+            team__in=teams,
+            user__is_active=True,
+            user__groups__name__in=["caseworker", "supervisor"],
+        )
+        .select_related("user", "team")
+        .order_by("team__name", "user__username")
+        .distinct()
+    )
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(str(row.team), []).append((row.user_id, str(row.user)))
+    field.queryset = (
+        User.objects.filter(pk__in=[pk for options in groups.values() for pk, _l in options])
+        .distinct()
+        .order_by("username")
+    )
+    field.widget.choices = [("", field.empty_label or _("選んでください"))] + [
+        (team, options) for team, options in groups.items()
+    ]
+
+
+def check_lead_in_team(form: forms.Form, team_field: str, lead_field: str) -> None:
+    team, lead = form.cleaned_data.get(team_field), form.cleaned_data.get(lead_field)
+    if team is not None and lead is not None and team.pk not in lead.team_ids():
+        form.add_error(lead_field, _("%(team)sの職員から選んでください。") % {"team": team})
+
+
 class TransferForm(Form):
     team = forms.ModelChoiceField(
         label=_("移管先の係"),
@@ -332,12 +367,15 @@ class TransferForm(Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(active=True)
-        self.fields["new_lead"].queryset = (
-            User.objects.filter(is_active=True, groups__name__in=["caseworker", "supervisor"])
-            .distinct()
-            .order_by("username")
-        )
+        teams = Team.objects.filter(active=True).order_by("name")
+        self.fields["team"].queryset = teams
+        self.fields["new_lead"].empty_label = _("選んでください")
+        leads_by_team(self.fields["new_lead"], teams)
+
+    def clean(self):
+        data = super().clean()
+        check_lead_in_team(self, "team", "new_lead")
+        return data
 
 
 class AddWorkerForm(Form):

@@ -7,8 +7,15 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.choices import Category, Role
-from casework.forms import ChildForm, DayField, Form, MomentField
+from casework.choices import Category
+from casework.forms import (
+    ChildForm,
+    DayField,
+    Form,
+    MomentField,
+    check_lead_in_team,
+    leads_by_team,
+)
 from casework.models import Team, User
 from casework.rules import fiscal_year_of
 from intake.choices import (
@@ -177,15 +184,12 @@ class AcceptForm(Form):
         teams = Team.objects.filter(pk__in=user.supervises(), active=True).order_by("name")
         self.fields["team"].queryset = teams
         self.fields["team"].initial = initial_team
-        self.fields["lead"].queryset = (
-            User.objects.filter(
-                is_active=True,
-                memberships__team__in=teams,
-                groups__name__in=[Role.CASEWORKER, Role.SUPERVISOR],
-            )
-            .distinct()
-            .order_by("username")
-        )
+        leads_by_team(self.fields["lead"], teams)
+
+    def clean(self):
+        data = super().clean()
+        check_lead_in_team(self, "team", "lead")
+        return data
 
 
 class DeclineForm(Form):

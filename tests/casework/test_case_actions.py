@@ -145,3 +145,24 @@ def test_closed_case_shows_no_actions(case, caseworker, supervisor, login):
     services.case_decide_closure(actor=supervisor, case=case, approve=True)
     page = login(caseworker).get(url("case_detail", case)).content.decode()
     assert "記録を保存" not in page and "終結しています" in page
+
+
+def test_lead_pickers_group_staff_by_team_and_refuse_a_lead_of_another_team(
+    case, supervisor, caseworker, other_worker, team_b, login
+):
+    """Issue 12 item 10: the 主担当 list showed both teams whatever team was chosen."""
+    from casework.models import Membership
+
+    Membership.objects.create(team=team_b, user=supervisor, is_supervisor=True)
+    client = login(supervisor)
+    page = client.get(url("case_detail", case)).content.decode()
+    assert f'<optgroup label="{case.team}">' in page and f'<optgroup label="{team_b}">' in page
+    response = client.post(
+        url("transfer", case),
+        {"team": case.team_id, "new_lead": other_worker.pk, "reason": "担当替え"},
+    )
+    assert response.status_code == 400
+    assert response.context["transfer_form"].errors["new_lead"] == [
+        f"{case.team}の職員から選んでください。"
+    ]
+    assert Case.objects.get(pk=case.pk).lead == caseworker
