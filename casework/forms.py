@@ -197,6 +197,7 @@ class CaseFilterForm(Form):
         widget=forms.TextInput(attrs={"class": "w-medium"}),
     )
     birth_date = DayField(label=_("生年月日"), required=False)
+    quiet = forms.BooleanField(label=_("30日以上記録のないケースだけ"), required=False)
 
     def __init__(self, *args, workers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from casework.choices import DISTRICT_TOWNS, CaseStatus
@@ -38,6 +39,8 @@ def filter_cases(queryset: QuerySet[Case], data: dict) -> QuerySet[Case]:
     if data.get("number"):
         fiscal_year, seq = data["number"]
         queryset = queryset.filter(fiscal_year=fiscal_year, seq=seq)
+    if data.get("quiet"):
+        queryset = only_quiet(queryset)
     if data.get("kana") and data.get("birth_date"):
         from casework.models.children import child_name_index
 
@@ -62,16 +65,28 @@ def filter_workers(user: User) -> QuerySet[User]:
     )
 
 
-def stale_cases(user: User, now=None) -> QuerySet[Case]:
-    """Open cases with no note for 30 days (none at all counts from the day of acceptance)."""
+def only_quiet(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
+    """Open cases with no note for 30 days (none at all counts from the day of acceptance),
+    with `last_record`: the time of the latest note (None when there is none)."""
     now = now or timezone.now()
     since = now - timedelta(days=STALE_AFTER_DAYS)
     recent = CaseNote.objects.filter(case_id=OuterRef("pk"), occurred_at__gte=since)
+    latest = CaseNote.objects.filter(case_id=OuterRef("pk")).order_by("-occurred_at")
     return (
-        Case.objects.visible_to(user)
-        .exclude(status=CaseStatus.CLOSED)
+        queryset.exclude(status=CaseStatus.CLOSED)
         .filter(opened_on__lte=since.date())
         .exclude(Exists(recent))
+        .annotate(last_record=Subquery(latest.values("occurred_at")[:1]))
+    )
+
+
+def stale_cases(user: User, now=None) -> QuerySet[Case]:
+    """The user's quiet cases, longest silence first (no note at all: from acceptance)."""
+    since = Coalesce(F("last_record"), Cast("opened_on", DateTimeField()))
+    return (
+        only_quiet(Case.objects.visible_to(user), now)
+        .annotate(quiet_since=since)
+        .order_by("quiet_since", "pk")
     )
 
 

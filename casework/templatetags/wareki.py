@@ -90,3 +90,13 @@ def age_today(child) -> str:
     if child is None or not getattr(child, "birth_date", None):
         return ""
     return f"{child.age_on(timezone.localdate())}歳"
+
+
+@register.filter
+def days_since(value: date | datetime | None) -> int | str:
+    """Whole days from `value` (a date, or a moment's day in Tokyo) to today in Tokyo."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return (timezone.localdate() - value).days

@@ -28,7 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     counts = case_counts(user)
     caseload = caseload_by_worker(counts)
     by_status = cases_by_status(counts)
-    stale = stale_cases(user).select_related("child", "lead").order_by("opened_on")
+    stale = stale_cases(user).select_related("child", "lead")
     context = {
         "caseload": caseload,
         "caseload_chart": {
