@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,7 +79,8 @@ def open_deadline(
         changed = []
         if existing.is_open and existing.due_at != due_at:
             existing.due_at, existing.opens_at = due_at, min(opens_at, existing.opens_at)
-            changed += ["due_at", "opens_at"]
+            existing.next_step_at = None  # the ladder is looked at afresh
+            changed += ["due_at", "opens_at", "next_step_at"]
         wanted = {"owner_id": owner.pk if owner else None, "team_id": team_id, "case_id": case_id}
         for attname, value in wanted.items():
             if existing.is_open and value is not None and getattr(existing, attname) != value:
@@ -333,6 +335,21 @@ def current_step(deadline: Deadline, now: datetime) -> tuple[Step, int] | None:
     return step, int(since / step.repeat)
 
 
+def next_change(deadline: Deadline, now: datetime) -> datetime | None:
+    """When the ladder next has something to do after `now`: the start of a later step, or the
+    next repeat of the current one (None: nothing more, ever)."""
+    times = [
+        deadline.due_at - s.before_due
+        for s in ladder(deadline.kind)
+        if deadline.due_at - s.before_due > now
+    ]
+    found = current_step(deadline, now)
+    if found is not None and found[0].repeat is not None:
+        step, repetition = found
+        times.append(deadline.due_at - step.before_due + (repetition + 1) * step.repeat)
+    return min(times) if times else None
+
+
 def supervisors_of(team_ids: Iterable[int]) -> dict[int, list[int]]:
     """team id -> the ids of its supervisors (active users holding the role)."""
     rows = (
@@ -391,14 +408,18 @@ def escalate(deadlines: Iterable[Deadline], now: datetime) -> int:
                     created_at=now,
                 )
             )
-    if not rows:
-        return 0
-    sent = set(
-        Notification.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
-    )
-    new = [r for r in rows if r.key not in sent]
-    # ignore_conflicts: a second run_reminders racing this one inserts nothing twice.
-    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    new: list[Notification] = []
+    if rows:
+        sent = set(
+            Notification.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
+        )
+        new = [r for r in rows if r.key not in sent]
+        # ignore_conflicts: a second run_reminders racing this one inserts nothing twice.
+        Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    # Until then, the next run passes these deadlines by (bookkeeping, not history).
+    for deadline in batch:
+        deadline.next_step_at = next_change(deadline, now)
+    Deadline.objects.bulk_update(batch, ["next_step_at"], batch_size=1000)
     return len(new)
 
 
@@ -490,9 +511,14 @@ def exclusive_run() -> Any:
 
 
 def open_escalations(now: datetime, chunk: int = 2000) -> int:
-    """Escalate every open deadline that has begun to show, streamed in chunks."""
+    """Escalate every open deadline that has begun to show and whose ladder has something to
+    do (a new deadline, a step begun, a repeat due), streamed in chunks."""
     created = 0
-    rows = Deadline.objects.showing(now).order_by("pk")
+    rows = (
+        Deadline.objects.showing(now)
+        .filter(Q(next_step_at__isnull=True) | Q(next_step_at__lte=now))
+        .order_by("pk")
+    )
     last = 0
     while True:
         batch = list(rows.filter(pk__gt=last)[:chunk])

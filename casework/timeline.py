@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ class TimelineItem:
     text: str
     actor: str = ""
     details: dict[str, str] = field(default_factory=dict)
+    date_only: bool = False  # recorded by its day: shown without a made-up time
 
 
 TimelineSource = Callable[[object, int], list[TimelineItem]]
@@ -30,9 +31,15 @@ def register_timeline_source(source: TimelineSource) -> TimelineSource:
 
 
 def _aware(value) -> datetime:
+    """A moment to sort by: a datetime as it is; a day as the moment it ends (now, if today),
+    so that an act recorded by its day sorts with that day, above its earlier entries."""
     if isinstance(value, datetime):
         return value
-    return timezone.make_aware(datetime.combine(value, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(value, time.max.replace(microsecond=0)))
+    return min(timezone.now(), end)
+
+
+day_moment = _aware
 
 
 def build_timeline(case, limit: int = 200) -> list[TimelineItem]:
@@ -46,7 +53,14 @@ def build_timeline(case, limit: int = 200) -> list[TimelineItem]:
         )
     for event in case.events.select_related("actor").order_by("-at")[:limit]:
         items.append(
-            TimelineItem(event.at, "event", event.kind_label, event.words, str(event.actor or ""))
+            TimelineItem(
+                event.at,
+                "event",
+                event.kind_label,
+                event.words,
+                str(event.actor or ""),
+                date_only="day" in (event.params or {}),
+            )
         )
     for liaison in case.school_liaisons.select_related("author").order_by("-contacted_on")[:limit]:
         items.append(
@@ -57,6 +71,7 @@ def build_timeline(case, limit: int = 200) -> list[TimelineItem]:
                 f"{liaison.school}：{liaison.agreed}",
                 str(liaison.author),
                 {"先方担当者": liaison.contact_person},
+                date_only=True,
             )
         )
     for source in _sources:

@@ -6,7 +6,7 @@ services, the deadline ledger and the handbook services can all build on it."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,15 +95,25 @@ def case_event(
     params: dict | None = None,
     secret: dict | None = None,
     at=None,
+    on: date | None = None,
 ) -> CaseEvent:
     """Record an act on the case's timeline (rendered in words by casework/events.py).
-    Parameters are plain JSON values: labels are passed as str, dates as ISO strings."""
+    Parameters are plain JSON values: labels are passed as str, dates as ISO strings.
+
+    `on`: the day the act happened, when it is recorded by its date (an admission entered the
+    next morning): the event sorts at that day — now if it is today, else the day's last
+    second — and the timeline shows the day without a made-up time."""
+    params = dict(params or {})
+    if on is not None:
+        params["day"] = on.isoformat()
+        end = timezone.make_aware(datetime.combine(on, time.max.replace(microsecond=0)))
+        at = at or min(timezone.now(), end)
     secret = {k: str(v) for k, v in (secret or {}).items() if v}
     event = CaseEvent(
         case=case,
         actor=actor,
         kind=kind,
-        params=params or {},
+        params=params,
         secret=json.dumps(secret, ensure_ascii=False) if secret else "",
         at=at or timezone.now(),
     )

@@ -6,19 +6,14 @@ already open, and the child panel filters the child's stays through the viewer's
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.utils import timezone
 
 from casework.choices import Role
-from casework.timeline import TimelineItem
+from casework.timeline import TimelineItem, day_moment
+from casework.wareki import wareki_safe
 from shelter import selectors
 from shelter.choices import StayKind
 from shelter.models import ProtectionDecision, Stay
-
-
-def _at(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
 def where(stay: Stay) -> str:
@@ -39,21 +34,23 @@ def stay_timeline(case, limit: int) -> list[TimelineItem]:
     items = []
     for stay in stays:
         clock = stay.clock()
-        period = f"{stay.started_on}〜{stay.ended_on or '保護中'}"
+        end = wareki_safe(stay.ended_on, weekday=False) if stay.ended_on else "保護中"
+        period = f"{wareki_safe(stay.started_on, weekday=False)}〜{end}"
         details = {
             "理由": stay.get_grounds_display(),
             "保護日数": f"{clock.day_in_care}日" + ("目" if stay.is_active else "間"),
             "一時保護状": clock.warrant_label,
         }
         if stay.is_active:
-            details["保護期間の末日"] = str(clock.limit) + (
+            details["保護期間の末日"] = wareki_safe(clock.limit, weekday=False) + (
                 f"（延長 {clock.extensions} 回）" if clock.extensions else ""
             )
         else:
             details["退所先"] = stay.get_destination_display()
         items.append(
             TimelineItem(
-                at=_at(stay.started_on),
+                at=day_moment(stay.started_on),
+                date_only=True,
                 kind="stay",
                 label=stay.get_kind_display(),
                 text=f"一時保護（{where(stay)}）{period}",

@@ -176,6 +176,7 @@ def protection_decide(
         case=case,
         actor=actor,
         kind="protection_decided",
+        on=decided_on,
         params={
             "decided_on": decided_on.isoformat(),
             "grounds": str(decision.get_grounds_display()),
@@ -287,6 +288,7 @@ def stay_admit(
             case=case,
             actor=actor,
             kind="stay_admitted",
+            on=started_on,
             params={"started_on": started_on.isoformat(), "entrusted": True},
             secret={"place": stay.entrusted_to},
         )
@@ -317,6 +319,7 @@ def stay_admit(
         case=case,
         actor=actor,
         kind="stay_admitted",
+        on=started_on,
         params={
             "started_on": started_on.isoformat(),
             "room": bed.room.name,
@@ -477,6 +480,7 @@ def stay_move(
         case=stay.case,
         actor=actor,
         kind="stay_moved",
+        on=moved_on,
         params={"from": str(old_bed), "to": str(bed), "moved_on": moved_on.isoformat()},
     )
     return stay
@@ -530,6 +534,7 @@ def stay_discharge(
         case=stay.case,
         actor=actor,
         kind="stay_discharged",
+        on=ended_on,
         params={
             "ended_on": ended_on.isoformat(),
             "destination": str(stay.get_destination_display()),
@@ -584,6 +589,7 @@ def stay_record_consent(
         case=stay.case,
         actor=actor,
         kind="stay_consent",
+        on=on,
         params={"consent": consent, "on": on.isoformat()},
     )
     return stay
@@ -612,6 +618,7 @@ def stay_record_warrant_request(
         case=stay.case,
         actor=actor,
         kind="stay_warrant_requested",
+        on=requested_on,
         params={
             "requested_on": requested_on.isoformat(),
             "due": due.isoformat(),
@@ -646,6 +653,7 @@ def stay_record_warrant_decision(
         case=stay.case,
         actor=actor,
         kind="stay_warrant_decided",
+        on=decided_on,
         params={
             "result": str(stay.get_warrant_result_display()),
             "refused": result == WarrantResult.REFUSED,
@@ -690,6 +698,7 @@ def stay_record_appeal(
         case=stay.case,
         actor=actor,
         kind="stay_appeal",
+        on=appeal_on,
         params={
             "appeal_on": appeal_on.isoformat(),
             "first": first,
@@ -771,6 +780,7 @@ def extension_request(
         case=stay.case,
         actor=actor,
         kind="stay_extension_requested",
+        on=requested_on,
         params={
             "consent": parental_consent,
             "start": period_start.isoformat(),
@@ -817,6 +827,7 @@ def extension_decide(
         case=stay.case,
         actor=actor,
         kind="stay_extension_decided",
+        on=decided_on,
         params={"approved": approved, "decided_on": decided_on.isoformat()},
     )
     return extension

@@ -185,10 +185,14 @@ def fuzz_world(world, supervisor, intake_user, shelter_user, team_a, caseworker)
     )
     judged = open_case(actor=supervisor, team=team_a, lead=caseworker)
     for step in ("investigation", "judgment"):
-        judged = casework_services.case_move_status(actor=caseworker, case=judged, to=step)
+        judged = casework_services.case_move_status(
+            actor=caseworker, case=judged, to=step, reason="判定会議"
+        )
     deciding = open_case(actor=supervisor, team=team_a, lead=caseworker)
     for step in ("investigation", "judgment"):
-        deciding = casework_services.case_move_status(actor=caseworker, case=deciding, to=step)
+        deciding = casework_services.case_move_status(
+            actor=caseworker, case=deciding, to=step, reason="判定会議"
+        )
     casework_services.case_propose_plan(
         actor=caseworker, case=deciding, kind="home", detail="在宅での支援"
     )

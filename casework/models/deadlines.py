@@ -114,7 +114,10 @@ class Deadline(Scoped, models.Model):
         verbose_name=_("確認した職員"),
     )
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
-    history = HistoricalRecords()
+    # Bookkeeping for run_reminders, not part of the record: when the ladder next has
+    # something to do (a step begins or a repeat falls due); NULL until first escalated.
+    next_step_at = models.DateTimeField(_("次の通知の時刻"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["next_step_at"])
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -132,6 +135,9 @@ class Deadline(Scoped, models.Model):
                 fields=["team", "due_at"], condition=Q(state="open"), name="deadline_open_team"
             ),
             models.Index(fields=["kind", "due_at"], name="deadline_kind_due"),
+            models.Index(
+                fields=["next_step_at"], condition=Q(state="open"), name="deadline_open_next_step"
+            ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
         ]
         constraints = [

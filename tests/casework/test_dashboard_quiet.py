@@ -3,7 +3,7 @@ date of the last record, and a link to the full filtered list."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -52,7 +52,7 @@ def test_quiet_cases_come_longest_silence_first_with_the_last_record(
 def test_more_quiet_cases_than_shown_link_to_the_full_filtered_list(
     supervisor, team_a, caseworker, login
 ):
-    opened = date.today() - timedelta(days=100)
+    opened = timezone.localdate() - timedelta(days=100)
     for _ in range(22):
         quiet_case(supervisor=supervisor, team=team_a, lead=caseworker, opened_on=opened)
     client = login(supervisor)

@@ -197,7 +197,7 @@ def test_an_extension_with_consent_meets_the_limit_and_opens_the_next_period(sta
 
 def test_a_plan_waits_for_the_teams_supervisors_until_decided(case, caseworker, supervisor):
     for step in ("investigation", "judgment"):
-        services.case_move_status(actor=caseworker, case=case, to=step)
+        services.case_move_status(actor=caseworker, case=case, to=step, reason="判定会議")
     services.case_propose_plan(actor=caseworker, case=case, kind="home", detail="在宅")
     waiting = only(K.PLAN_APPROVAL)
     assert waiting.is_open and waiting.owner is None and not waiting.statutory

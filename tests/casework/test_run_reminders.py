@@ -233,3 +233,24 @@ def test_two_processes_at_once_never_duplicate_a_deadline_a_notification_or_a_ma
     notifications = Notification.objects.count()
     assert notifications == 12  # the "30d" step (the lead step superseded), once each
     assert len(mailoutbox) == notifications
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # before the 30-day step: that step's start is next
+        (at(2022, 6, 1, 9, 0), at(2022, 7, 5, 23, 59, 59)),
+        # in the 30-day step: the overdue step at the due time
+        (at(2022, 7, 10, 9, 0), at(2022, 8, 4, 23, 59, 59)),
+        # overdue: the next weekly repeat
+        (at(2022, 8, 5, 9, 0), at(2022, 8, 11, 23, 59, 59)),
+        (at(2022, 8, 12, 9, 0), at(2022, 8, 18, 23, 59, 59)),
+    ],
+)
+def test_a_deadline_says_when_its_ladder_next_has_something_to_do(now, expected):
+    """run_reminders passes a deadline by until then (a re-run over 100,000 open deadlines
+    does not walk them all): the next step's start, or the next repeat of an overdue one."""
+    from casework.deadlines import next_change
+
+    deadline = Deadline(kind=K.HANDBOOK_REJUDGMENT, due_at=at(2022, 8, 4, 23, 59, 59))
+    assert next_change(deadline, now) == expected

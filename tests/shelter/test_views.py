@@ -1,6 +1,7 @@
 """Persona tests for the shelter pages (PRODUCT §2: 404 outside scope, 403 for the role) and
 the admit / act / refuse flows over HTTP."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -515,3 +516,50 @@ def test_the_admission_page_says_before_saving_that_no_fitting_bed_is_free(
     )
     assert response.status_code == 302
     assert Stay.objects.get(child=boy.child).bed == layout[6]
+
+
+def test_timeline_events_sit_at_the_day_the_act_happened(
+    admit, new_case, layout, caseworker, shelter_user, login, today
+):
+    """Issue 12 item 8: an admission and a release months apart were both stamped with the
+    time they were typed in; a stay summary sorted at 00:00. Each act now sits at its day,
+    shown by its date (no invented time), in 和暦."""
+    from django.utils.timezone import localdate
+    from django.utils.timezone import now as timezone_now
+
+    from casework.models import CaseNote
+    from casework.timeline import build_timeline
+    from shelter import services
+
+    case = new_case(sex="M", birth_date=today.replace(year=today.year - 9))
+    stay = admit(case, started_on=today - timedelta(days=40), bed=layout[0])
+    CaseNote.objects.create(
+        case=case,
+        kind="phone",
+        occurred_at=timezone_now() - timedelta(days=20),
+        author=caseworker,
+        body="電話連絡",
+    )
+    services.stay_discharge(
+        actor=shelter_user,
+        stay=stay,
+        ended_on=today - timedelta(days=10),
+        destination="home",
+        reason="家庭復帰",
+    )
+    items = build_timeline(case)
+    kinds = [(item.kind, item.label) for item in items]
+    admitted = next(i for i in items if i.kind == "event" and "入所" in i.text)
+    discharged = next(i for i in items if i.kind == "event" and "解除" in i.text)
+    note = next(i for i in items if i.kind == "note")
+    assert items.index(discharged) < items.index(note) < items.index(admitted), kinds
+    assert admitted.date_only and discharged.date_only and not note.date_only
+    assert localdate(admitted.at) == today - timedelta(days=40)
+    assert localdate(discharged.at) == today - timedelta(days=10)
+    page = login(caseworker).get(reverse("casework:case_detail", args=[case.pk])).content.decode()
+    shown = re.sub(r"<[^>]+>", "", page.split('id="timeline-h"')[1].split("</ol>")[0])
+    # Dates in 和暦; a Western date appears only beside its 和暦 form.
+    for wareki, western in re.findall(
+        r"(令和\d+年\d+月\d+日(?:（.）)? )?(\d{4}-\d{2}-\d{2})", shown
+    ):
+        assert wareki, f"{western} without its 和暦 in: {shown}"
