@@ -99,8 +99,8 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs={"class": "w-medium", **(attrs or {})}, format="%Y-%m-%dT%H:%M")
 
 
-DATE_ERROR = _("日付を入力してください（例：2025-04-02）。")
-DATETIME_ERROR = _("日時を入力してください（例：2025-04-02 14:30）。")
+DATE_ERROR = _("日付を入力してください（例：令和7年4月2日は 2025-04-02）。")
+DATETIME_ERROR = _("日時を入力してください（例：令和7年4月2日 14時30分は 2025-04-02 14:30）。")
 RANGE_ERROR = _("明治6年（1873年）1月1日から2100年12月31日までの日付を入力してください。")
 
 

@@ -36,6 +36,7 @@ from casework.models import (
     HandbookReferral,
     User,
 )
+from casework.wareki import wareki_safe
 from casework.writes import CaseRuleError, lock, lock_child, save_with_history, service
 
 CHANGE_REJUDGMENT_DAYS = 30  # a change of degree: re-judged within this many days
@@ -175,7 +176,7 @@ def handbook_judge(
         handbook.degree = degree
         save_with_history(handbook, actor=actor, reason="愛の手帳の程度の変更", fields=["degree"])
     met_at = end_of_day(judged_on) - timedelta(seconds=1)
-    label = f"判定（{judged_on.isoformat()}、{judgment.get_degree_display()}）"
+    label = f"判定（{wareki_safe(judged_on, weekday=False)}、{judgment.get_degree_display()}）"
     meet_deadline(
         kind=DeadlineKind.HANDBOOK_REJUDGMENT,
         subject=handbook,
@@ -229,7 +230,7 @@ def handbook_refer(*, actor: User, handbook: Handbook, referred_on: date, note: 
     if referred_on < eighteen - lead_time():
         raise CaseRuleError(
             "引継ぎは18歳の誕生日の前後に行います（この児童は"
-            f"{eighteen.isoformat()}に18歳になります）。",
+            f"{wareki_safe(eighteen, weekday=False)}に18歳になります）。",
             "referred_on",
         )
     referral = HandbookReferral(
@@ -241,7 +242,7 @@ def handbook_refer(*, actor: User, handbook: Handbook, referred_on: date, note: 
         subject=handbook,
         evidence=referral,
         met_at=min(end_of_day(referred_on) - timedelta(seconds=1), timezone.now()),
-        label=f"引継ぎ（{referred_on.isoformat()}）",
+        label=f"引継ぎ（{wareki_safe(referred_on, weekday=False)}）",
         actor=actor,
     )
     return referral

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,7 @@ from casework.forms import (
 )
 from casework.models import Team, User
 from casework.rules import fiscal_year_of
+from casework.wareki import fiscal_year_label
 from intake.choices import (
     DIRECT_METHODS,
     AbuseType,
@@ -289,15 +289,15 @@ class QueueFilterForm(Form):
 
 
 class StatisticsForm(Form):
-    fiscal_year = forms.IntegerField(
-        label=_("年度（西暦の開始年）"),
-        min_value=2000,
-        help_text=_("例：2025 は令和7年度（2025年4月1日〜2026年3月31日）"),
-        widget=forms.NumberInput(attrs={"class": "w-short"}),
+    """The fiscal year picked by its 和暦 name (令和7年度（2025年度）), not typed as a 西暦 year."""
+
+    fiscal_year = forms.TypedChoiceField(
+        label=_("年度"),
+        coerce=int,
+        choices=[],
         error_messages={
-            "invalid": _("年度を西暦4桁で入力してください（例：2025）。"),
-            "min_value": _("2000年度以降を入力してください。"),
-            "max_value": _("まだ始まっていない年度です。"),
+            "required": _("年度を選んでください。"),
+            "invalid_choice": _("一覧にある年度を選んでください（平成12年度〜来年度）。"),
         },
     )
     format = forms.ChoiceField(
@@ -307,5 +307,7 @@ class StatisticsForm(Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         current = fiscal_year_of(timezone.localdate())
-        self.fields["fiscal_year"].max_value = current + 1
-        self.fields["fiscal_year"].validators.append(MaxValueValidator(current + 1))
+        self.fields["fiscal_year"].choices = [
+            (year, f"{fiscal_year_label(year)}（{year}年度）")
+            for year in range(current + 1, 1999, -1)
+        ]

@@ -377,6 +377,10 @@ def _after_admission(stay: Stay, actor: User) -> None:
     open_stay_deadlines(stay, actor)
 
 
+def _day(day: date) -> str:
+    return wareki_safe(day, weekday=False)
+
+
 def _met_on(day: date) -> datetime:
     """The time a thing done on `day` counts as done (the end of that day, not later than now)."""
     return min(timezone.now(), end_of_day(day) - timedelta(seconds=1))
@@ -524,7 +528,7 @@ def stay_discharge(
             subject=stay,
             evidence=stay,
             met_at=_met_on(ended_on),
-            label=f"一時保護の解除（{ended_on.isoformat()}）",
+            label=f"一時保護の解除（{wareki_safe(ended_on, weekday=False)}）",
             actor=actor,
         )
     lapse_deadline(
@@ -611,7 +615,7 @@ def stay_record_warrant_request(
         subject=stay,
         evidence=stay,
         met_at=_met_on(requested_on),
-        label=f"一時保護状の請求（{requested_on.isoformat()}）",
+        label=f"一時保護状の請求（{wareki_safe(requested_on, weekday=False)}）",
         actor=actor,
     )
     case_event(
@@ -691,7 +695,7 @@ def stay_record_appeal(
         subject=stay,
         evidence=stay,
         met_at=_met_on(appeal_on),
-        label=f"準抗告の申立（{appeal_on.isoformat()}）",
+        label=f"準抗告の申立（{wareki_safe(appeal_on, weekday=False)}）",
         actor=actor,
     )
     case_event(
@@ -764,7 +768,7 @@ def extension_request(
             subject=stay,
             evidence=extension,
             met_at=_met_on(requested_on),
-            label=f"延長（{period_start.isoformat()}〜{period_end.isoformat()}）",
+            label=f"延長（{_day(period_start)}〜{_day(period_end)}）",
             actor=actor,
         )
     if parental_consent:

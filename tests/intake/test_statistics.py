@@ -186,3 +186,10 @@ def test_statistics_count_through_one_aggregate_query(known_set, django_assert_n
             received_at__gte=tokyo(2025, 4, 1), received_at__lt=tokyo(2026, 4, 1)
         ).count()
     )
+
+
+def test_the_fiscal_year_is_picked_by_its_wareki_name(supervisor, login):
+    """Issue 12 item 7: the page asked for a 西暦 year typed in."""
+    body = login(supervisor).get(URL, {"fiscal_year": 2025}).content.decode()
+    assert '<option value="2025" selected>令和7年度（2025年度）</option>' in body
+    assert "西暦" not in body
