@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= mimamori-demo-2026
+PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mimamori
 PYTEST_ARGS ?=
 
 .PHONY: help venv demo seed serve test test-pg e2e lint check bench vendor lock clean
 
 help:
-	@echo "make demo     set up, migrate SQLite, seed demo data, serve on http://127.0.0.1:8000"
+	@echo "make demo     set up, migrate SQLite, seed demo data, serve on http://127.0.0.1:8000 (PORT=)"
 	@echo "make test     set up and run the whole test suite on SQLite"
 	@echo "make test-pg  the same suite on PostgreSQL (DATABASE_URL, default $(TEST_DATABASE_URL))"
 	@echo "make e2e      browser journeys (Playwright + Debian chromium)"
@@ -31,10 +32,10 @@ demo: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo ""
-	@echo "  見守り demo: http://127.0.0.1:8000/  (password for every demo user: $(DEMO_PASSWORD))"
+	@echo "  見守り demo: http://127.0.0.1:$(PORT)/  (password for every demo user: $(DEMO_PASSWORD))"
 	@echo "  users: intake1 caseworker1 caseworker2 supervisor1 shelter1 foster1 auditor1 admin1"
 	@echo ""
-	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -36,7 +36,7 @@ class ReadOnlyAuditorMiddleware:
             and user is not None
             and user.is_authenticated
             and user.has_role(Role.AUDITOR)
-            and request.path != reverse("logout")
+            and request.path not in (reverse("logout"), reverse("set_language"))
         ):
             raise PermissionDenied
         return self.get_response(request)

@@ -219,4 +219,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    # `migrate` listed every append-only trigger it installed (~30 lines) and axes its version:
+    # their warnings still show.
+    "loggers": {"pgtrigger": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -44,3 +44,16 @@ def test_global_permission_or_superuser_flag_grants_no_case(case, other_worker):
     other_worker.is_superuser = True
     other_worker.save()
     assert not Case.objects.visible_to(other_worker).exists()
+
+
+def test_every_page_offers_the_language_switch_and_it_switches(caseworker, auditor, login):
+    """Issue 12 item 13: the README said English was available, with no way to switch."""
+    from django.urls import reverse
+
+    for user in (caseworker, auditor):
+        client = login(user)
+        home = client.get("/", follow=True)
+        assert 'id="language-select"' in home.content.decode()
+        response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        assert response.status_code == 302
+        assert client.cookies["django_language"].value == "en"
