@@ -233,6 +233,16 @@ class JudgmentReason(models.TextChoices):
     CHANGE = "change", _("程度の変化による再判定")
 
 
+class FosterType(models.TextChoices):
+    """The four kinds of foster parent (児童福祉法6条の4; Tokyo's own terms in brackets,
+    DOMAIN §5). Here rather than in foster/ because the date rules (casework.rules) use them."""
+
+    NURTURING = "nurturing", _("養育里親（養育家庭）")
+    SPECIALIST = "specialist", _("専門里親（専門養育家庭）")
+    ADOPTIVE = "adoptive", _("養子縁組里親")
+    KINSHIP = "kinship", _("親族里親")
+
+
 class DeadlineKind(models.TextChoices):
     """Due work the ledger tracks (PRODUCT §3 Deadlines; DOMAIN §3–§6)."""
 

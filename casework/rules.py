@@ -9,7 +9,7 @@ import calendar
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from casework.choices import DISTRICT_TOWNS, OUTSIDE_WARD
+from casework.choices import DISTRICT_TOWNS, OUTSIDE_WARD, FosterType
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -175,3 +175,36 @@ def next_extension_period(previous_end: date) -> tuple[date, date]:
     """A further two-month period, from the day after the previous period ended."""
     start = previous_end + timedelta(days=1)
     return start, protection_limit(start)
+
+
+# --- foster registration (DOMAIN §5) --------------------------------------------------------
+
+FOSTER_REGISTRATION_YEARS = {FosterType.NURTURING: 5, FosterType.SPECIALIST: 2}
+
+
+def foster_registration_expiry(
+    registered_on: date, foster_type: str, *, adoptive_years: int | None = None
+) -> date | None:
+    """The last valid day of a foster registration that starts on `registered_on` (DOMAIN §5):
+    養育里親 5 years, 専門里親 2 years, 養子縁組里親 `adoptive_years` (configurable, the
+    setting MIMAMORI_ADOPTIVE_FOSTER_YEARS, default 5); 親族里親 None — it lasts until the
+    placement ends. A period of years ends the day before the same date (民法143条);
+    registered on 29 February, it ends on the last day of February."""
+    if foster_type == FosterType.KINSHIP:
+        return None
+    if foster_type == FosterType.ADOPTIVE:
+        if adoptive_years is None:
+            from django.conf import settings
+
+            adoptive_years = settings.MIMAMORI_ADOPTIVE_FOSTER_YEARS
+        years = adoptive_years
+    elif foster_type in FOSTER_REGISTRATION_YEARS:
+        years = FOSTER_REGISTRATION_YEARS[foster_type]
+    else:
+        raise ValueError(f"unknown foster type {foster_type!r}")
+    return add_months_period_end(registered_on, years * 12)
+
+
+def foster_renewal_expiry(current_expiry: date, foster_type: str) -> date | None:
+    """A renewal continues the registration from the day after its last valid day."""
+    return foster_registration_expiry(current_expiry + timedelta(days=1), foster_type)

@@ -230,3 +230,52 @@ def test_next_handbook_judgment(last, expected):
 )
 def test_a_judgment_in_the_lead_time_counts_for_the_coming_date(last, early, expected):
     assert rules.next_handbook_judgment(date(2019, 8, 3), last, early) == expected
+
+
+# DOMAIN §5: a registration is valid 5 years (養育里親) or 2 years (専門里親); 親族里親 until the
+# placement ends (no expiry); 養子縁組里親 configurable, default 5 years. The date returned is
+# the last valid day: a period of years ends the day before the same date (民法143条).
+@pytest.mark.parametrize(
+    ("registered", "foster_type", "expires"),
+    [
+        (date(2026, 4, 1), "nurturing", date(2031, 3, 31)),
+        (date(2026, 12, 2), "nurturing", date(2031, 12, 1)),
+        (date(2026, 1, 1), "nurturing", date(2030, 12, 31)),
+        (date(2026, 4, 1), "specialist", date(2028, 3, 31)),
+        (date(2026, 3, 1), "specialist", date(2028, 2, 29)),  # 2028 is a leap year
+        (date(2024, 2, 29), "specialist", date(2026, 2, 28)),  # no 29 Feb: end of February
+        (date(2024, 2, 29), "nurturing", date(2029, 2, 28)),
+        (date(2026, 4, 1), "adoptive", date(2031, 3, 31)),  # the setting's default: 5 years
+        (date(2026, 4, 1), "kinship", None),  # until the placement ends
+    ],
+)
+def test_foster_registration_expiry(registered, foster_type, expires):
+    assert rules.foster_registration_expiry(registered, foster_type) == expires
+
+
+def test_adoptive_foster_registration_follows_its_setting(settings):
+    settings.MIMAMORI_ADOPTIVE_FOSTER_YEARS = 3
+    assert rules.foster_registration_expiry(date(2026, 4, 1), "adoptive") == date(2029, 3, 31)
+    assert rules.foster_registration_expiry(date(2026, 4, 1), "adoptive", adoptive_years=2) == (
+        date(2028, 3, 31)
+    )
+
+
+# DOMAIN §5: each registration is renewed (after 更新研修); the new period follows the old one.
+@pytest.mark.parametrize(
+    ("expiry", "foster_type", "renewed"),
+    [
+        (date(2031, 3, 31), "nurturing", date(2036, 3, 31)),
+        (date(2028, 3, 31), "specialist", date(2030, 3, 31)),
+        (date(2028, 2, 28), "specialist", date(2030, 2, 28)),
+    ],
+)
+def test_foster_renewal_continues_from_the_day_after_the_last_valid_day(
+    expiry, foster_type, renewed
+):
+    assert rules.foster_renewal_expiry(expiry, foster_type) == renewed
+
+
+def test_an_unknown_foster_type_is_refused():
+    with pytest.raises(ValueError):
+        rules.foster_registration_expiry(date(2026, 4, 1), "weekend")
