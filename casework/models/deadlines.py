@@ -23,7 +23,8 @@ STAFF = settings.AUTH_USER_MODEL
 
 class DeadlineQuerySet(ScopedQuerySet):
     """view: the owner; the supervisors of the deadline's team (the backup); intake staff the
-    48-hour clocks of their teams' reports. acknowledge: the owner and the team's supervisors.
+    48-hour clocks of their teams' reports; foster staff every foster renewal. acknowledge: the
+    owner, the team's supervisors and (renewals) foster staff.
     dismiss (with a reason): the team's supervisors."""
 
     actions = ("view", "acknowledge", "dismiss")
@@ -32,13 +33,15 @@ class DeadlineQuerySet(ScopedQuerySet):
         supervised = user.supervises()
         team = Q(team_id__in=sorted(supervised)) if supervised else None
         owner = Q(owner_id=user.pk)
+        # Foster staff share the renewals of every registered home (a colleague covers).
+        foster = Q(kind=DeadlineKind.FOSTER_RENEWAL) if user.has_role(Role.FOSTER) else None
         if action == "view":
             intake = None
             if user.has_role(Role.INTAKE) and user.team_ids():
                 intake = Q(kind=DeadlineKind.SAFETY_CHECK, team_id__in=sorted(user.team_ids()))
-            return any_of([owner, team, intake])
+            return any_of([owner, team, intake, foster])
         if action == "acknowledge":
-            return any_of([owner, team])
+            return any_of([owner, team, foster])
         return team if team is not None else NEVER
 
     def open(self) -> DeadlineQuerySet:

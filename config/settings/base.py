@@ -211,6 +211,14 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "mimamori@localhost")
 MIMAMORI_ADOPTIVE_FOSTER_YEARS = int(env("MIMAMORI_ADOPTIVE_FOSTER_YEARS", "5"))
+# How many children a foster home of each type may take at most (DOMAIN §5: 養育里親 4,
+# 専門里親 2; national practice, configurable). A home's own capacity is set within this.
+MIMAMORI_FOSTER_CAPACITY = {
+    "nurturing": int(env("MIMAMORI_FOSTER_CAPACITY_NURTURING", "4")),
+    "specialist": int(env("MIMAMORI_FOSTER_CAPACITY_SPECIALIST", "2")),
+    "adoptive": int(env("MIMAMORI_FOSTER_CAPACITY_ADOPTIVE", "4")),
+    "kinship": int(env("MIMAMORI_FOSTER_CAPACITY_KINSHIP", "4")),
+}
 
 AUTH_USER_MODEL = "casework.User"
 
