@@ -12,8 +12,14 @@ def register() -> None:
     if _registered:
         return
     from casework.deadlines import register_deadline_source
+    from casework.registry import register_case_panel, register_child_panel, register_seeder
     from foster import events  # noqa: F401  (registers the placement timeline event kinds)
+    from foster.panels import case_panel, child_panel
+    from foster.seed import seed_foster
     from foster.services import sync_foster_deadlines
 
     register_deadline_source(sync_foster_deadlines)
+    register_case_panel(case_panel)
+    register_child_panel(child_panel)
+    register_seeder(seed_foster)
     _registered = True

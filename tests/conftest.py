@@ -174,6 +174,38 @@ def rolled_back():
         transaction.set_rollback(True)
 
 
+def foster_records(*, supervisor, team, lead) -> dict:
+    """The foster programme's part of the world: an application in progress, a certified home
+    with a child placed in it, and a proposal waiting for the foster team, by `foster_a`."""
+    from datetime import date
+
+    from foster import services as foster_services
+    from tests.factories import ChildFactory, UserFactory, open_case
+    from tests.foster.conftest import certified_home, new_applicant, take_to
+
+    worker = UserFactory(username="foster_a", display_name="中村 里親担当", roles=["foster"])
+    applicant = take_to(worker, new_applicant(worker, name="申込 花子"), 2)
+    home = certified_home(worker, name="白金 里親家庭")
+    placed = open_case(actor=supervisor, child=ChildFactory(), team=team, lead=lead)
+    proposal = foster_services.placement_propose(
+        actor=lead, case=placed, home=home, planned_start=date(2026, 7, 1), needs="卵アレルギー"
+    )
+    placement = foster_services.placement_confirm(
+        actor=worker, placement=proposal, started_on=date(2026, 7, 1)
+    )
+    waiting = open_case(actor=supervisor, child=ChildFactory(), team=team, lead=lead)
+    proposal = foster_services.placement_propose(
+        actor=lead, case=waiting, home=home, planned_start=date(2026, 8, 1)
+    )
+    return {
+        "applicant": applicant,
+        "home": home,
+        "placement": placement,
+        "proposal": proposal,
+        "placed_case": placed,
+    }
+
+
 @pytest.fixture
 def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, other_worker) -> dict:
     from casework import services as casework_services
@@ -242,7 +274,9 @@ def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, oth
         data={f: getattr(child, f) for f in casework_services.CHILD_FIELDS} | {"address": "1-2-3"},
         reason="転居",
     )
+    foster = foster_records(supervisor=supervisor, team=team_a, lead=caseworker)
     return {
+        **foster,
         "deadline": Deadline.objects.get(kind="warrant_request", case=case),
         "notice": BranchNotice.objects.get(child=case.child),
         "case": case,

@@ -107,9 +107,18 @@ BOARD_PAGE = expect(403, shelter_user=200, supervisor=200, other_supervisor=200)
 CASE_LIST = expect(403, caseworker=200, coworker=200, other_worker=200, supervisor=200)
 CASE_LIST["other_supervisor"] = 200
 
+FOSTER_PAGE = expect(403, foster_user=200, supervisor=200, other_supervisor=200)
+FOSTER_ACTION = Route(get=action_get(403, foster_user=302), post=expect(403, foster_user=400))
+
+
+def foster_action(record: str) -> Route:
+    """An action of the foster team on an applicant, a home or a placement of the world."""
+    return Route(lambda w: {"pk": w[record].pk}, FOSTER_ACTION.get, FOSTER_ACTION.post)
+
+
 MATRIX: dict[str, Route] = {
     # --- the frame -------------------------------------------------------------------------
-    "home": Route(get=expect(302, foster_user=200), post=read_only_post()),
+    "home": Route(get=expect(302), post=read_only_post()),
     "login": Route(
         get=expect(302) | {"anonymous": 200},
         post=expect(302, auditor=403) | {"anonymous": 200},
@@ -255,6 +264,36 @@ MATRIX: dict[str, Route] = {
         expect(403, intake_user=302, other_intake=302, supervisor=302, other_supervisor=302),
     ),
     "audit:deadlines": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
+    # --- foster: foster staff change, supervisors read; placements from the case file ------
+    "foster:pipeline": Route(get=FOSTER_PAGE, post=read_only_post()),
+    "foster:home_list": Route(get=FOSTER_PAGE, post=read_only_post()),
+    "foster:applicant_new": Route(get=expect(403, foster_user=200), post=FOSTER_ACTION.post),
+    "foster:session_add": FOSTER_ACTION,
+    "foster:applicant_detail": Route(
+        lambda w: {"pk": w["applicant"].pk}, FOSTER_PAGE, read_only_post()
+    ),
+    "foster:step_record": foster_action("applicant"),
+    "foster:training_add": foster_action("applicant"),
+    "foster:study_visit_add": foster_action("applicant"),
+    "foster:member_add": foster_action("applicant"),
+    "foster:applicant_close": foster_action("applicant"),
+    "foster:applicant_reopen": foster_action("applicant"),
+    "foster:home_detail": Route(lambda w: {"pk": w["home"].pk}, FOSTER_PAGE, read_only_post()),
+    "foster:home_capacity": foster_action("home"),
+    "foster:renewal_training": foster_action("home"),
+    "foster:home_renew": foster_action("home"),
+    "foster:home_visit_add": foster_action("home"),
+    "foster:placement_propose": case_action("change"),
+    "foster:placement_confirm": foster_action("proposal"),
+    "foster:placement_end": foster_action("placement"),
+    "foster:placement_withdraw": Route(
+        lambda w: {"pk": w["proposal"].pk},
+        # the foster team, and whoever may change the proposal's case
+        action_get(403, foster_user=302, caseworker=302, supervisor=302)
+        | dict(coworker=404, other_worker=404, other_supervisor=404),
+        expect(403, foster_user=400, caseworker=400, supervisor=400)
+        | dict(coworker=404, other_worker=404, other_supervisor=404),
+    ),
     # --- audit -----------------------------------------------------------------------------
     "audit:changes": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
     "audit:access": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),

@@ -121,6 +121,13 @@ PAGES = [
     ("auditor", lambda w: reverse("audit:changes")),
     ("auditor", lambda w: reverse("audit:access")),
     ("anonymous", lambda w: reverse("login")),
+    ("foster_user", lambda w: reverse("foster:pipeline")),
+    ("foster_user", lambda w: reverse("foster:applicant_new")),
+    ("foster_user", lambda w: reverse("foster:applicant_detail", args=[w["applicant"].pk])),
+    ("foster_user", lambda w: reverse("foster:applicant_detail", args=[w["withdrawn"].pk])),
+    ("foster_user", lambda w: reverse("foster:home_list")),
+    ("foster_user", lambda w: reverse("foster:home_detail", args=[w["home"].pk])),
+    ("caseworker", lambda w: reverse("casework:case_detail", args=[w["proposal"].case_id])),
 ]
 # Action routes with no form of their own fields (a button): nothing to fuzz but the click.
 BUTTONS = {
@@ -199,8 +206,20 @@ def fuzz_world(world, supervisor, intake_user, shelter_user, team_a, caseworker)
     casework_services.case_request_closure(
         actor=caseworker, case=deciding, outcome="home", reason="助言で終了"
     )
+    from foster import services as foster_services
+    from tests.foster.conftest import new_applicant
+
+    withdrawn = new_applicant(world["home"].worker, name="辞退 太郎")
+    foster_services.applicant_close(
+        actor=world["home"].worker,
+        applicant=withdrawn,
+        status="withdrawn",
+        closed_on=withdrawn.opened_on,
+        reason="転居",
+    )
     return {
         **world,
+        "withdrawn": withdrawn,
         "open_report": report,
         "refused_stay": stay,
         "requested_stay": requested,

@@ -42,12 +42,12 @@ PAGES = {
     "case_detail": (
         "caseworker",
         lambda w: reverse("casework:case_detail", args=[w["case"].pk]),
-        20,
+        23,  # + the foster panel: the child's placements, the matching aid's homes and children
     ),
     "child_detail": (
         "caseworker",
         lambda w: reverse("casework:child_detail", args=[w["case"].child_id]),
-        20,
+        21,  # + the child's placements
     ),
     "dashboard": ("supervisor", lambda w: reverse("casework:dashboard"), 19),
     "intake_queue": ("intake_user", lambda w: reverse("intake:queue"), 10),
@@ -72,6 +72,29 @@ PAGES = {
     "reminders_worker": ("caseworker", lambda w: reverse("casework:reminders"), 9),
     "reminders_team": ("supervisor", lambda w: reverse("casework:reminders") + "?state=all", 10),
     "branch_notices": ("intake_user", lambda w: reverse("intake:notices"), 9),
+    "foster_pipeline": ("foster_user", lambda w: reverse("foster:pipeline"), 11),
+    "foster_pipeline_supervisor": ("supervisor", lambda w: reverse("foster:pipeline"), 12),
+    "foster_applicant": (
+        "foster_user",
+        lambda w: reverse("foster:applicant_detail", args=[w["applicant"].pk]),
+        14,
+    ),
+    "foster_homes": ("foster_user", lambda w: reverse("foster:home_list"), 11),
+    "foster_homes_expiring": (
+        "supervisor",
+        lambda w: reverse("foster:home_list") + "?expiring=1&foster_type=nurturing",
+        12,
+    ),
+    "foster_home": (
+        "foster_user",
+        lambda w: reverse("foster:home_detail", args=[w["home"].pk]),
+        16,
+    ),
+    "case_detail_placement": (
+        "caseworker",
+        lambda w: reverse("casework:case_detail", args=[w["placed_case"].pk]),
+        20,
+    ),
 }
 
 # The auditor's feed reads each page's rows with one query per kind of record on the page:
@@ -263,10 +286,118 @@ def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
             for c in cases
         ]
     )
+    grow_foster(tag, n, cases, workers)
     # History rows by many users (the auditor's desk).
     for w in workers[:5]:
         w.display_name += "（改）"
         w.save()
+
+
+def grow_foster(tag: int, n: int, cases: list, workers: list) -> None:
+    """A foster programme the size of a centre's: many foster workers, applications at every
+    stage (and closed ones), steps, council sessions, homes of every type with places, children
+    placed in them (each from one of the new cases) and proposals waiting, visits."""
+    from foster.models import (
+        Applicant,
+        CouncilSession,
+        Home,
+        HomeSlot,
+        HomeVisit,
+        Placement,
+        Step,
+    )
+    from tests.factories import UserFactory
+
+    today = timezone.localdate()
+    staff = [
+        UserFactory(username=f"f{tag}_{i}", display_name=f"里親担当{tag}-{i}", roles=["foster"])
+        for i in range(max(2, n // 10))
+    ]
+    types = ["nurturing", "specialist", "adoptive", "kinship"]
+    applicants = Applicant.objects.bulk_create(
+        [
+            Applicant(
+                name=f"申込 {tag}-{i}",
+                name_kana="もうしこみ",
+                town="白金",
+                foster_type=types[i % 4],
+                heard_from="leaflet",
+                worker=staff[i % len(staff)],
+                opened_on=today - timedelta(days=300),
+                stage=i % 7 if i % 5 else 6,
+                status="certified" if i % 5 == 0 else ("withdrawn" if i % 7 == 1 else "active"),
+                closed_on=today - timedelta(days=10) if i % 7 == 1 and i % 5 else None,
+                created_by=staff[0],
+            )
+            for i in range(2 * n)
+        ]
+    )
+    session = CouncilSession.objects.create(
+        held_on=today - timedelta(days=100), title=f"審議会{tag}", created_by=staff[0]
+    )
+    Step.objects.bulk_create(
+        [
+            Step(
+                applicant=a,
+                stage=stage,
+                done_on=today - timedelta(days=300 - 10 * stage),
+                worker=staff[0],
+                outcome="approved" if stage == 5 else "completed",
+                session=session if stage == 5 else None,
+                recorded_by=staff[0],
+            )
+            for a in applicants
+            for stage in range(1, a.stage + 1)
+        ]
+    )
+    certified = [a for a in applicants if a.status == "certified"]
+    homes = Home.objects.bulk_create(
+        [
+            Home(
+                applicant=a,
+                name=f"家庭 {tag}-{i}",
+                phone="03-0000-0000",
+                town="高輪",
+                foster_type=a.foster_type,
+                capacity=2,
+                registered_on=today - timedelta(days=200),
+                expires_on=None if a.foster_type == "kinship" else today + timedelta(days=i * 20),
+                worker=staff[i % len(staff)],
+            )
+            for i, a in enumerate(certified)
+        ]
+    )
+    slots = HomeSlot.objects.bulk_create(
+        [HomeSlot(home=h, number=k) for h in homes for k in (1, 2)]
+    )
+    Placement.objects.bulk_create(
+        [
+            Placement(
+                child=c.child,
+                case=c,
+                home=slot.home,
+                slot=slot if i % 3 else None,
+                state="active" if i % 3 else "proposed",
+                planned_start=today - timedelta(days=30),
+                started_on=today - timedelta(days=30) if i % 3 else None,
+                needs="配慮",
+                proposed_by=c.lead,
+            )
+            for i, (c, slot) in enumerate(zip(cases, slots, strict=False))
+        ]
+    )
+    HomeVisit.objects.bulk_create(
+        [
+            HomeVisit(
+                home=h,
+                visited_on=today - timedelta(days=5),
+                worker=staff[0],
+                seen="里母",
+                findings="良好",
+            )
+            for h in homes
+        ]
+    )
 
 
 def count_queries(client, url: str) -> int:
