@@ -56,7 +56,8 @@ def screens_for(who: str, world: dict) -> list[tuple[str, str]]:
 @pytest.fixture
 def centre(supervisor, caseworker, intake_user, shelter_user, team_a) -> dict:
     """The records the detail pages show: a report accepted into a case, the child in the
-    shelter, another case waiting for admission. (The suite's `world` fixture leaves rows that
+    shelter, another case waiting for admission, the foster programme's application, home,
+    placement and proposal. (The suite's `world` fixture leaves rows that
     a transactional test's flush and restore trip over, so the browser tests build their own.)"""
     from django.utils import timezone
 
@@ -92,7 +93,16 @@ def centre(supervisor, caseworker, intake_user, shelter_user, team_a) -> dict:
     decision = shelter_services.protection_decide(
         actor=caseworker, case=waiting, decided_on=waiting.opened_on, grounds="abuse"
     )
-    return {"case": case, "consultation": consultation, "stay": stay, "decision": decision}
+    from tests.conftest import foster_records
+
+    foster = foster_records(supervisor=supervisor, team=team_a, lead=caseworker)
+    return {
+        "case": case,
+        "consultation": consultation,
+        "stay": stay,
+        "decision": decision,
+        **foster,
+    }
 
 
 # Every WCAG 2.2 A/AA rule and axe's best practices (target-size is WCAG 2.2, off by default).
