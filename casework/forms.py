@@ -193,10 +193,13 @@ class CaseFilterForm(Form):
         label=_("氏名（ふりがな）"),
         required=False,
         max_length=60,
-        help_text=_("生年月日と合わせて完全一致で検索します"),
-        widget=forms.TextInput(attrs={"class": "w-medium"}),
+        help_text=_(
+            "名字だけ・名前だけ・フルネーム（「もり ひまり」）で探せます。カタカナ・半角・"
+            "「ヴ」「ー」などの書き方の違いは区別しません。"
+        ),
+        widget=forms.TextInput(attrs={"class": "w-medium", "autocomplete": "off"}),
     )
-    birth_date = DayField(label=_("生年月日"), required=False)
+    birth_date = DayField(label=_("生年月日"), required=False, help_text=_("任意"))
     quiet = forms.BooleanField(label=_("30日以上記録のないケースだけ"), required=False)
 
     def __init__(self, *args, workers=None, **kwargs) -> None:
@@ -212,13 +215,13 @@ class CaseFilterForm(Form):
             raise forms.ValidationError(_("ケース番号は「R7-000123」の形で入力してください。"))
         return parsed
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("kana")) != bool(data.get("birth_date")):
-            raise forms.ValidationError(
-                _("氏名（ふりがな）で探すときは生年月日も入力してください（完全一致検索）。")
-            )
-        return data
+    def clean_kana(self) -> str:
+        from casework.kana import fold_kana
+
+        raw = self.cleaned_data.get("kana", "").strip()
+        if raw and not fold_kana(raw):
+            raise forms.ValidationError(_("ふりがなを入力してください（例：もり、もり ひまり）。"))
+        return raw
 
 
 def parse_case_number(raw: str) -> tuple[int, int] | None:
@@ -243,6 +246,13 @@ class NoteForm(Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("記録の内容を入力してください。")},
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        # 実施日時 starts at now (most notes are written right after the call or the visit).
+        kwargs.setdefault("initial", {}).setdefault(
+            "occurred_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        )
+        super().__init__(*args, **kwargs)
 
 
 class StatusForm(Form):

@@ -41,12 +41,56 @@ def filter_cases(queryset: QuerySet[Case], data: dict) -> QuerySet[Case]:
         queryset = queryset.filter(fiscal_year=fiscal_year, seq=seq)
     if data.get("quiet"):
         queryset = only_quiet(queryset)
-    if data.get("kana") and data.get("birth_date"):
-        from casework.models.children import child_name_index
-
-        index = child_name_index(data["kana"], "", data["birth_date"])
-        queryset = queryset.filter(child__name_index=index)
+    if data.get("kana"):
+        queryset = queryset.filter(name_q(name_search_for(data["kana"]), prefix="child__"))
+    if data.get("name_search"):
+        queryset = queryset.filter(name_q(data["name_search"], prefix="child__"))
+    if data.get("birth_date"):
+        queryset = queryset.filter(child__birth_date=data["birth_date"])
     return queryset
+
+
+def name_search_for(typed: str) -> dict:
+    """What a typed kana name is searched by: the blind indexes of its folded parts — a surname
+    alone, a given name alone or the whole name run together (any), or 「氏 名」 with a space
+    (both). Only these keyed hashes are kept between pages, never the name."""
+    from casework.kana import name_parts
+    from casework.models.children import kana_index
+
+    parts = name_parts(typed)
+    if len(parts) >= 2:
+        return {
+            "op": "all",
+            "terms": [
+                ["kana_family_index", kana_index("family", parts[0])],
+                ["kana_given_index", kana_index("given", "".join(parts[1:]))],
+            ],
+        }
+    whole = parts[0] if parts else ""
+    return {
+        "op": "any",
+        "terms": [
+            ["kana_family_index", kana_index("family", whole)],
+            ["kana_given_index", kana_index("given", whole)],
+            ["kana_full_index", kana_index("full", whole)],
+        ],
+    }
+
+
+def name_q(search: dict, prefix: str = "") -> Q:
+    """The children a name search finds (searched through indexes, never by decrypting)."""
+    fields = {"kana_family_index", "kana_given_index", "kana_full_index"}
+    terms = [
+        Q(**{f"{prefix}{field}": value})
+        for field, value in search.get("terms", [])
+        if field in fields and isinstance(value, str)
+    ]
+    if not terms:
+        return Q(pk__in=[])
+    combined = terms[0]
+    for term in terms[1:]:
+        combined = combined & term if search.get("op") == "all" else combined | term
+    return combined
 
 
 def case_list(user: User, data: dict) -> QuerySet[Case]:

@@ -605,6 +605,8 @@ def child_update(*, actor: User, child: Child, data: dict, reason: str) -> Child
     fields = [*changed, "change_note"]
     if {"family_name_kana", "given_name_kana", "birth_date"} & set(changed):
         fields.append("name_index")
+    if {"family_name_kana", "given_name_kana"} & set(changed):
+        fields += ["kana_family_index", "kana_given_index", "kana_full_index"]
     save_with_history(child, actor=actor, reason="児童情報の修正", fields=fields)
     notify_branch_office(actor=actor, child=child, kinds=notice_kinds(changed))
     return child

@@ -22,7 +22,7 @@ from django.utils import timezone
 from casework import rules
 from casework.choices import Category, Sex
 from casework.models import Case, Child, Team, User
-from casework.models.children import child_name_index
+from casework.models.children import child_name_index, kana_indexes
 from casework.seed import names
 from casework.seed.bulk import bulk_create_chained
 from casework.seed.core import TEAM_1
@@ -77,6 +77,7 @@ def _new_child(rng: random.Random, category: int, on: date) -> Child:
         sex=sex,
         town=rng.choice(TOWNS),
         name_index=child_name_index(family_kana, given_kana, birth),
+        **kana_indexes(family_kana, given_kana),
     )
 
 

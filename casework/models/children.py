@@ -13,6 +13,7 @@ from casework import rules
 from casework.choices import TOWN_CHOICES, Relationship, Sex
 from casework.crypto import blind_index
 from casework.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
+from casework.kana import fold_kana
 from casework.models.scoping import Scoped, ScopedQuerySet, any_of
 from casework.registry import child_rule_contributions
 from casework.wareki import FIRST_DAY, LAST_DAY
@@ -21,6 +22,20 @@ from casework.wareki import FIRST_DAY, LAST_DAY
 def child_name_index(family_kana: str, given_kana: str, birth_date) -> str:
     """Blind index over normalised kana name + date of birth (PRODUCT §3)."""
     return blind_index(f"{family_kana}{given_kana}", birth_date.isoformat())
+
+
+def kana_index(part: str, kana: str) -> str:
+    """Blind index of one name part (`part`: family, given or full), over its folded kana: a
+    search by surname alone, given name alone or the whole name, variants alike (issue 12)."""
+    return blind_index(f"kana-{part}", fold_kana(kana))
+
+
+def kana_indexes(family_kana: str, given_kana: str) -> dict[str, str]:
+    return {
+        "kana_family_index": kana_index("family", family_kana),
+        "kana_given_index": kana_index("given", given_kana),
+        "kana_full_index": kana_index("full", f"{family_kana}{given_kana}"),
+    }
 
 
 class ChildQuerySet(ScopedQuerySet):
@@ -67,6 +82,9 @@ class Child(Scoped, models.Model):
     school = EncryptedCharField(_("学校・園"), max_length=100, blank=True)
     allergies = EncryptedTextField(_("アレルギー・医療上の注意"), blank=True)
     name_index = BlindIndexField(_("氏名かな検索索引"))
+    kana_family_index = BlindIndexField(_("氏かな検索索引"))
+    kana_given_index = BlindIndexField(_("名かな検索索引"))
+    kana_full_index = BlindIndexField(_("氏名かな（続け書き）検索索引"))
     change_note = EncryptedTextField(_("修正の理由"), blank=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -87,6 +105,8 @@ class Child(Scoped, models.Model):
         self.name_index = child_name_index(
             self.family_name_kana, self.given_name_kana, self.birth_date
         )
+        for name, value in kana_indexes(self.family_name_kana, self.given_name_kana).items():
+            setattr(self, name, value)
         super().save(*args, **kwargs)
 
     @property

@@ -33,7 +33,7 @@ from casework.models import (
     Membership,
     User,
 )
-from casework.models.children import child_name_index
+from casework.models.children import child_name_index, kana_indexes
 from casework.seed import names
 from casework.seed.bulk import bulk_create_chained
 
@@ -136,6 +136,7 @@ def _make_child(rng: random.Random, opened_on: date, category: int) -> Child:
         school=_school(age, rng),
         allergies=rng.choice(["", "", "", "卵", "小麦", "そば"]),
         name_index=child_name_index(family_kana, given_kana, birth),
+        **kana_indexes(family_kana, given_kana),
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from casework import services
 from casework.access import (
@@ -34,7 +37,7 @@ from casework.forms import (
 from casework.models import Case
 from casework.registry import case_panels
 from casework.selectors import case_list as select_cases
-from casework.selectors import filter_workers, home_deadlines
+from casework.selectors import filter_workers, home_deadlines, name_search_for
 from casework.timeline import build_timeline
 
 PAGE_SIZE = 50
@@ -52,23 +55,62 @@ AUTO_IDS = {
 CASE_PAGE = "casework:case_detail"
 
 
-@require_safe
+# A search by a child's name is sent by POST: the list's URL (and so every server and proxy
+# log) carries only `name=1`, and the session keeps the keyed hashes of the name's parts and the
+# birth date, never the name itself.
+SESSION_KEY = "case_name_search"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_roles(*CASE_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = CaseFilterForm(request.GET or None, workers=filter_workers(request.user))
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    workers = filter_workers(request.user)
+    if request.method == "POST":
+        form = CaseFilterForm(request.POST, workers=workers)
+        if form.is_valid():
+            data = form.cleaned_data
+            query = {k: v for k, v in request.POST.items() if v and k in FILTER_IN_URL}
+            if data.get("kana") or data.get("birth_date"):
+                request.session[SESSION_KEY] = {
+                    "search": name_search_for(data["kana"]) if data.get("kana") else None,
+                    "birth_date": data["birth_date"].isoformat() if data.get("birth_date") else "",
+                }
+                query["name"] = "1"
+            else:
+                request.session.pop(SESSION_KEY, None)
+            return redirect(f"{reverse('casework:case_list')}?{urlencode(query)}")
+        return _render_list(request, form, {}, Case.objects.none(), status=400)
+    params = request.GET.copy()
+    for key in ("kana", "birth_date"):  # a name travels only by POST (never in a URL)
+        params.pop(key, None)
+    form = CaseFilterForm(params or None, workers=workers)
+    data = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+    searching = request.GET.get("name") == "1" and SESSION_KEY in request.session
+    if searching:
+        kept = request.session[SESSION_KEY]
+        data["name_search"] = kept.get("search")
+        if kept.get("birth_date"):
+            data["birth_date"] = date.fromisoformat(kept["birth_date"])
     if form.is_bound and not form.is_valid():
         queryset = Case.objects.none()
     else:
         queryset = select_cases(request.user, data)
+    return _render_list(request, form, {"searching_by_name": searching}, queryset)
+
+
+# The filters a list's URL may carry (the name and birth date never do).
+FILTER_IN_URL = ("status", "category", "worker", "district", "number", "quiet")
+
+
+def _render_list(request, form, extra: dict, queryset, status: int = 200) -> HttpResponse:
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query.urlencode(), **extra}
     if not request.user.has_role(Role.SUPERVISOR):  # a supervisor's home is the dashboard
         context.update(home_deadlines(request.user))
         context["show_deadlines"] = True
-    return render(request, "casework/case_list.html", context)
+    return render(request, "casework/case_list.html", context, status=status)
 
 
 def case_for(request: HttpRequest, pk: int) -> Case:
