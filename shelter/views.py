@@ -264,7 +264,15 @@ def _detail_context(request: HttpRequest, stay: Stay, **overrides) -> dict:
     }
     context.update(_forms_for(request, stay))
     context.update(overrides)
+    for key, value in context.items():
+        if isinstance(value, forms.Form):
+            value.auto_id = form_ids(key)  # two forms with a 請求日 keep apart ids
     return context
+
+
+def form_ids(form_key: str) -> str:
+    """Each form of the stay page gets its own id prefix (「warrant_request_requested_on」)."""
+    return f"{form_key.removesuffix('_form')}_%s"
 
 
 @require_safe

@@ -563,3 +563,17 @@ def test_timeline_events_sit_at_the_day_the_act_happened(
         r"(令和\d+年\d+月\d+日(?:（.）)? )?(\d{4}-\d{2}-\d{2})", shown
     ):
         assert wareki, f"{western} without its 和暦 in: {shown}"
+
+
+def test_the_stay_page_keeps_each_forms_ids_apart(admit, new_case, layout, shelter_user, login):
+    """Issue 12 item 15: the warrant-request and extension forms both rendered
+    `id_requested_on`, leaving the extension's 申立日 without its label."""
+    from collections import Counter
+
+    stay = admit(new_case(), bed=layout[0])
+    page = login(shelter_user).get(reverse("shelter:stay_detail", args=[stay.pk]))
+    html = page.content.decode()
+    assert 'id="warrant_request_requested_on"' in html
+    assert 'id="extension_requested_on"' in html
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert not [i for i, n in ids.items() if n > 1]
