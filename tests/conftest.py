@@ -16,6 +16,14 @@ from tests.factories import TeamFactory, UserFactory, member_of, open_case
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in e2e tests
 
 
+@pytest.fixture(autouse=True)
+def audit_witness(settings, tmp_path):
+    """Each test its own witness file: its database starts a fresh chain, so the checkpoints
+    of another test's chain must not be held against it."""
+    settings.MIMAMORI_AUDIT_WITNESS = str(tmp_path / "audit-witness.log")
+    return tmp_path / "audit-witness.log"
+
+
 @pytest.fixture
 def team_a(db):
     return TeamFactory(name="相談第一係")

@@ -1,14 +1,18 @@
-"""Tamper evidence for django-simple-history rows.
+"""Tamper evidence for django-simple-history rows and the access log.
 
-Each history row gets one AuditLink: an HMAC (audit key) over the row's canonical content and
-the previous link's MAC, numbered without gaps. Links are added under a lock on the single
-ChainHead row, so concurrent writers cannot fork the chain. The canonical content uses the
-decrypted values, so re-encryption under a new key (rotate_field_keys) keeps the chain valid,
-while any edit of a value, a deletion or an insertion outside the application breaks it.
+Each chained row (every history row, every access-log entry) gets one AuditLink: an HMAC (audit
+key) over the row's canonical content and the previous link's MAC, numbered without gaps. The
+canonical content uses the decrypted values, so re-encryption under a new key
+(rotate_field_keys) keeps the chain valid, while any edit of a value or a deletion breaks it.
 
-Rows written by `save()` are linked by a signal (casework/audit/signals.py). Bulk paths
-(`bulk_create_with_history` sends no signal) must call `link_rows` or use
-`bulk_create_chained`; a history row that is in no link is reported as inserted.
+Sealing is not part of the business transaction. A transaction only writes its rows; the
+signals (casework/audit/signals.py) note them, and right after commit `seal()` links them in a
+short transaction of its own, under the lock on the single ChainHead row (so concurrent sealers
+cannot fork the chain, and no writer waits for another writer's whole transaction). Rows of a
+process that died before sealing are picked up by the sweep (`seal()` with no rows) that
+`run_reminders` and `verify_audit` run; one left unsealed longer than
+MIMAMORI_AUDIT_UNSEALED_MAX_SECONDS is a finding. Each new head goes to the witness
+(casework/audit/witness.py) outside the database, which catches a cut tail or a rewound head.
 """
 
 from __future__ import annotations
@@ -17,23 +21,28 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.conf import settings
+from django.db import connection, connections, models, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from casework.audit.rows import Unreadable, read_values
+from casework.audit.witness import Checkpoint, read_checkpoints, record_head
 from casework.crypto import audit_key
 
 GENESIS = "0" * 64
+logger = logging.getLogger("mimamori.audit")
 READ_CHUNK = 500  # ids per IN (...) list: well under SQLite's bound-parameter limit
 
 
@@ -98,47 +107,161 @@ def fetch_contents(model: type[models.Model], ids: Iterable[int]) -> dict[int, s
     return contents
 
 
-@transaction.atomic
-def link_rows(model: type[models.Model], ids: Sequence[int]) -> None:
-    """Append links for history rows of one model, in id order, under the chain-head lock."""
-    from casework.models import AuditLink, ChainHead
+# --- sealing ------------------------------------------------------------------------------
 
+
+def chained_models() -> list[type[models.Model]]:
+    """Every table the chain covers: the history tables and the access log."""
+    from casework.models import AccessLog
+
+    return [*history_models(), AccessLog]
+
+
+def written_at_field(model: type[models.Model]) -> str:
+    """The column that says when a chained row was written (history_date, or the log's `at`)."""
+    return "history_date" if hasattr(model, "instance_type") else "at"
+
+
+class _SealOnCommit:
+    """The rows one transaction wrote; sealed in a short transaction once it has committed."""
+
+    def __init__(self) -> None:
+        self.rows: dict[type[models.Model], list[int]] = {}
+
+    def add(self, model: type[models.Model], ids: Iterable[int]) -> None:
+        self.rows.setdefault(model, []).extend(ids)
+
+    def __call__(self) -> None:
+        try:
+            seal(self.rows)
+        except Exception:  # the request succeeded; the sweep (run_reminders) seals later
+            logger.exception("mimamori: sealing after commit failed; the next sweep seals")
+
+
+def note_written(model: type[models.Model], ids: Iterable[int], using: str = "default") -> None:
+    """Remember rows written in the current transaction, to be sealed right after it commits.
+
+    Outside a transaction the row is sealed at once (on_commit runs immediately). Rows whose
+    transaction rolls back are simply not found when sealing; rows of a process that died
+    between commit and sealing are picked up by `seal()` without arguments (the sweep).
+    """
+    ids = [i for i in ids if i is not None]
     if not ids:
         return
-    head = ChainHead.objects.select_for_update().get(pk=1)
-    contents = fetch_contents(model, ids)
-    label = model._meta.label
-    links = []
-    seq, mac = head.seq, head.mac or GENESIS
-    for history_id in sorted(contents):
-        content = contents[history_id]
-        if isinstance(content, Unreadable):
-            raise content.error
-        seq += 1
-        mac = compute_mac(seq, label, history_id, mac, content)
-        links.append(AuditLink(seq=seq, history_label=label, history_id=history_id, mac=mac))
-    AuditLink.objects.bulk_create(links, batch_size=2000)
-    head.seq, head.mac = seq, mac
-    head.save(update_fields=["seq", "mac"])
+    conn = connections[using]
+    if conn.in_atomic_block:
+        for _sids, func, _robust in conn.run_on_commit:
+            if isinstance(func, _SealOnCommit):
+                func.add(model, ids)
+                return
+    pending = _SealOnCommit()
+    pending.add(model, ids)
+    transaction.on_commit(pending, using=using)
 
 
-def link_history_instance(history_instance: models.Model) -> None:
-    link_rows(type(history_instance), [history_instance.pk])
+def _already_linked(label: str, ids: Sequence[int]) -> set[int]:
+    from casework.models import AuditLink
+
+    found: set[int] = set()
+    for part in _chunks(sorted(set(ids)), READ_CHUNK):
+        found.update(
+            AuditLink.objects.filter(history_label=label, history_id__in=part).values_list(
+                "history_id", flat=True
+            )
+        )
+    return found
 
 
-@transaction.atomic
+def unsealed(
+    model: type[models.Model], *, since: datetime | None = None, before: datetime | None = None
+) -> models.QuerySet:
+    """Committed rows of a chained table that are in no link yet (pk only, in order)."""
+    from casework.models import AuditLink
+
+    linked = AuditLink.objects.filter(history_label=model._meta.label, history_id=OuterRef("pk"))
+    rows = model._default_manager.filter(~Exists(linked))
+    at = written_at_field(model)
+    if since is not None:
+        rows = rows.filter(**{f"{at}__gte": since})
+    if before is not None:
+        rows = rows.filter(**{f"{at}__lt": before})
+    return rows.order_by("pk").values_list("pk", flat=True)
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    mac: str
+
+
+def seal(
+    rows: dict[type[models.Model], list[int]] | None = None, *, since: datetime | None = None
+) -> Head:
+    """Link committed unsealed rows to the chain, in a short transaction of its own.
+
+    With `rows`, those rows (the ones a transaction just wrote); without, every unsealed row
+    (written since `since`, when given): the sweep. The head is locked only for this: read
+    the rows in one batched query per table, compute the MACs, insert the links, move the
+    head. Then the new head is appended to the witness (casework/audit/witness.py).
+    """
+    from casework.models import AuditLink, ChainHead
+
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        if rows is None:
+            wanted = {m: list(unsealed(m, since=since)) for m in chained_models()}
+        else:
+            wanted = {
+                m: sorted(set(ids) - _already_linked(m._meta.label, ids)) for m, ids in rows.items()
+            }
+        seq, mac = head.seq, head.mac or GENESIS
+        links = []
+        for model in sorted(wanted, key=lambda m: m._meta.label):
+            ids = wanted[model]
+            if not ids:
+                continue
+            label = model._meta.label
+            contents = fetch_contents(model, ids)
+            for row_id in sorted(contents):
+                content = contents[row_id]
+                if isinstance(content, Unreadable):
+                    raise content.error
+                seq += 1
+                mac = compute_mac(seq, label, row_id, mac, content)
+                links.append(AuditLink(seq=seq, history_label=label, history_id=row_id, mac=mac))
+        if not links:
+            return Head(head.seq, head.mac or GENESIS)
+        AuditLink.objects.bulk_create(links, batch_size=2000)
+        head.seq, head.mac = seq, mac
+        head.save(update_fields=["seq", "mac"])
+    result = Head(seq, mac)
+    record_head(result, source="seal")
+    return result
+
+
+def seal_recent() -> Head:
+    """The sweep run_reminders does: seal rows written within the unsealed limit that missed
+    their own sealing. Older ones are left for verify_audit to report as late."""
+    return seal(since=timezone.now() - unsealed_max())
+
+
+def link_rows(model: type[models.Model], ids: Sequence[int]) -> None:
+    """Seal the given rows now (bulk paths and tests; normal writes seal after commit)."""
+    seal({model: list(ids)})
+
+
 def bulk_create_chained(
     objs: list[models.Model], model: type[models.Model], **kwargs: Any
 ) -> list[models.Model]:
-    """`bulk_create_with_history` (which sends no signal), then link the new history rows."""
-    created = bulk_create_with_history(objs, model, **kwargs)
-    history_model = model.history.model
-    pks = [obj.pk for obj in created]
-    ids: list[int] = []
-    for part in _chunks(pks, READ_CHUNK):
-        ids += history_model.objects.filter(id__in=part).values_list("history_id", flat=True)
-    for part in _chunks(sorted(ids), 2000):
-        link_rows(history_model, part)
+    """`bulk_create_with_history` (which sends no signal), its history rows sealed on commit."""
+    with transaction.atomic():
+        created = bulk_create_with_history(objs, model, **kwargs)
+        history_model = model.history.model
+        pks = [obj.pk for obj in created]
+        ids: list[int] = []
+        for part in _chunks(pks, READ_CHUNK):
+            ids += history_model.objects.filter(id__in=part).values_list("history_id", flat=True)
+        note_written(history_model, ids)
     return created
 
 
@@ -150,6 +273,8 @@ INSERTED = "inserted"
 LINK_MISSING = "link_missing"
 HEAD = "head"
 NO_KEY = "no_key"
+WITNESS = "witness"
+UNSEALED = "unsealed"
 
 KIND_LABELS = {
     ALTERED: "改ざん",
@@ -158,6 +283,8 @@ KIND_LABELS = {
     LINK_MISSING: "リンク欠落",
     HEAD: "チェーン先頭の不一致",
     NO_KEY: "鍵がなく検証不能",
+    WITNESS: "外部の控えとの不一致",
+    UNSEALED: "封印の遅れ",
 }
 
 
@@ -198,29 +325,75 @@ class Verification:
             self.problems.append(problem)
 
 
-def verify(batch_size: int = 5000, max_problems: int = 1000) -> Verification:
-    """Recompute the chain from the database, in one consistent snapshot where possible.
+def verify(
+    batch_size: int = 5000, max_problems: int = 1000, since: Sequence[Checkpoint] = ()
+) -> Verification:
+    """Seal what is waiting, then recompute the chain from the database and hold it against the
+    witness (and any checkpoint the operator kept elsewhere: `since`).
 
-    On PostgreSQL a fresh transaction is REPEATABLE READ, so writers appending meanwhile cannot
-    make the head and the links disagree; on SQLite the transaction itself is the snapshot.
+    Rows left unsealed longer than MIMAMORI_AUDIT_UNSEALED_MAX are a finding (they are sealed
+    now, so the next run starts clean). On PostgreSQL the check runs in a REPEATABLE READ
+    snapshot, so writers appending meanwhile cannot make the head and the links disagree; on
+    SQLite the transaction itself is the snapshot. A clean result appends the head to the
+    witness.
     """
+    result = Verification(max_problems=max_problems)
+    late = overdue_unsealed()
+    seal()
+    checkpoints, unreadable = read_checkpoints()
+    checkpoints += list(since)
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        result = Verification(max_problems=max_problems)
-        _Verifier(result, batch_size).run()
-        return result
+        head = _Verifier(result, batch_size, checkpoints).run()
+    for origin in unreadable:
+        result.add(Problem(WITNESS, None, "", None, f"{origin}が読めません（書き換えの疑い）。"))
+    limit = unsealed_max()
+    for label, row_id in late:
+        minutes = int(limit.total_seconds() // 60)
+        result.add(
+            Problem(
+                UNSEALED,
+                None,
+                label,
+                row_id,
+                f"{minutes} 分を超えてチェーンに封印されていませんでした（今回封印しました）。",
+            )
+        )
+    if result.ok and head is not None:
+        record_head(head, source="verify")
+    return result
+
+
+def unsealed_max() -> timedelta:
+    return timedelta(seconds=getattr(settings, "MIMAMORI_AUDIT_UNSEALED_MAX_SECONDS", 300))
+
+
+def overdue_unsealed(now: datetime | None = None) -> list[tuple[str, int]]:
+    """Rows written longer ago than the setting and still in no link."""
+    before = (now or timezone.now()) - unsealed_max()
+    return [
+        (model._meta.label, row_id)
+        for model in chained_models()
+        for row_id in unsealed(model, before=before)
+    ]
 
 
 class _Verifier:
-    def __init__(self, result: Verification, batch_size: int) -> None:
+    def __init__(
+        self, result: Verification, batch_size: int, checkpoints: Sequence[Checkpoint] = ()
+    ) -> None:
         self.result = result
         self.batch_size = batch_size
-        self.models_by_label = {m._meta.label: m for m in history_models()}
+        self.models_by_label = {m._meta.label: m for m in chained_models()}
+        self.checkpoints: dict[int, list[Checkpoint]] = {}
+        for checkpoint in checkpoints:
+            self.checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
 
-    def run(self) -> None:
+    def run(self) -> Head | None:
+        """Check everything; return the head that was verified (None without a head row)."""
         from casework.models import ChainHead
 
         head = ChainHead.objects.filter(pk=1).first()
@@ -234,8 +407,41 @@ class _Verifier:
             self.result.add(
                 Problem(HEAD, head_seq, "", None, "チェーンの先頭が最後のリンクと一致しません。")
             )
+        self._checkpoints_beyond(head_seq)
         self._links_beyond(head_seq)
-        self._unlinked_rows()
+        return Head(head.seq, head.mac or GENESIS) if head is not None else None
+
+    def _checkpoints_beyond(self, head_seq: int) -> None:
+        """A checkpoint past the head: the tail was cut, the head rewound or the chain erased."""
+        beyond = [c for seq, cs in self.checkpoints.items() if seq > head_seq for c in cs]
+        if not beyond:
+            return
+        last = max(beyond, key=lambda c: c.seq)
+        self.result.add(
+            Problem(
+                WITNESS,
+                last.seq,
+                "",
+                None,
+                f"チェーンは #{head_seq} までしかありませんが、{last.origin}には #{last.seq} まで"
+                f"記録されています（末尾の削除・先頭の巻き戻し・全消去の疑い。"
+                f"控え {len(beyond)} 件と不一致）。",
+            )
+        )
+
+    def _against_checkpoints(self, seq: int, mac: str) -> None:
+        for checkpoint in self.checkpoints.get(seq, ()):
+            if checkpoint.mac != mac:
+                self.result.add(
+                    Problem(
+                        WITNESS,
+                        seq,
+                        "",
+                        None,
+                        f"リンク #{seq} が{checkpoint.origin}の MAC と一致しません"
+                        "（チェーンが書き換えられた疑い）。",
+                    )
+                )
 
     def _max_seq(self) -> int:
         from casework.models import AuditLink
@@ -261,6 +467,7 @@ class _Verifier:
                     self._missing(expected, link.seq - 1, at_end=False)
                     after_gap = True
                 self._check(link, contents, prev_mac, after_gap)
+                self._against_checkpoints(link.seq, link.mac)
                 prev_mac, expected, after_gap = link.mac, link.seq + 1, False
         return expected - 1, prev_mac
 
@@ -311,24 +518,3 @@ class _Verifier:
                     "チェーンの先頭より後にリンクがあります（直接挿入された疑い）。",
                 )
             )
-
-    def _unlinked_rows(self) -> None:
-        from casework.models import AuditLink
-
-        for label, model in self.models_by_label.items():
-            linked = AuditLink.objects.filter(history_label=label, history_id=OuterRef("pk"))
-            rows = (
-                model._default_manager.filter(~Exists(linked))
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            for history_id in rows.iterator(chunk_size=2000):
-                self.result.add(
-                    Problem(
-                        INSERTED,
-                        None,
-                        label,
-                        history_id,
-                        "チェーンに含まれない履歴行です（直接挿入された疑い）。",
-                    )
-                )

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import AccessAction
+
+# Sent after AccessLog.objects.bulk_create (which sends no post_save), so that bulk entries
+# are sealed into the audit chain like single ones (casework/audit/signals.py).
+access_logged_in_bulk = Signal()
+
+
+class AccessLogManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        access_logged_in_bulk.send(sender=self.model, entries=created, using=self.db)
+        return created
 
 
 class AccessLog(models.Model):
@@ -24,6 +36,8 @@ class AccessLog(models.Model):
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
     path = models.CharField(_("URL"), max_length=500)
+
+    objects = AccessLogManager()
 
     class Meta:
         verbose_name = _("閲覧記録")

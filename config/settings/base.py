@@ -191,6 +191,11 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 MIMAMORI_FIELD_KEYS = env_list("MIMAMORI_FIELD_KEYS")
 MIMAMORI_BLIND_INDEX_KEY = env("MIMAMORI_BLIND_INDEX_KEY", "")
 MIMAMORI_AUDIT_KEY = env("MIMAMORI_AUDIT_KEY", "")
+# The audit chain's witness (casework/audit/witness.py): an append-only file outside the
+# database; ship it (and the mimamori.audit.witness log) to another host. A row left unsealed
+# longer than this many seconds is a finding of verify_audit.
+MIMAMORI_AUDIT_WITNESS = env("MIMAMORI_AUDIT_WITNESS", str(BASE_DIR / "var" / "audit-witness.log"))
+MIMAMORI_AUDIT_UNSEALED_MAX_SECONDS = int(env("MIMAMORI_AUDIT_UNSEALED_MAX_SECONDS", "300"))
 
 # Domain settings that local practice may change (DOMAIN.md marks them configurable).
 MIMAMORI_HANDBOOK_REMINDER_DAYS = int(env("MIMAMORI_HANDBOOK_REMINDER_DAYS", "90"))

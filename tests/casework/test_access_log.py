@@ -40,11 +40,19 @@ def test_a_very_long_path_is_cut_to_fit(caseworker):
     assert len(AccessLog.objects.get().path) == 500
 
 
-def test_the_access_log_itself_has_no_history_and_no_chain(caseworker):
-    """It is append-only by trigger (PostgreSQL), not versioned: one row per view."""
+def test_the_access_log_has_no_history_but_each_entry_is_sealed_into_the_chain(caseworker):
+    """It is append-only (trigger and grants on PostgreSQL), not versioned: one row per view,
+    and one link of the audit chain per row once the request's transaction commits."""
+    from casework.audit.chain import _SealOnCommit
+    from casework.models import AuditLink
+
     assert not hasattr(AccessLog, "history")
     log_access(request_as(caseworker), ChildFactory())
-    assert AccessLog.objects.count() == 1
+    entry = AccessLog.objects.get()
+    (pending,) = [f for _s, f, _r in connection.run_on_commit if isinstance(f, _SealOnCommit)]
+    assert pending.rows[AccessLog] == [entry.pk]
+    pending()  # what the commit does
+    assert AuditLink.objects.filter(history_label="casework.AccessLog", history_id=entry.pk)
 
 
 def test_entries_come_newest_first_and_filter_by_user_type_and_period(caseworker, supervisor):
@@ -73,3 +81,16 @@ def test_entries_cannot_be_changed_or_removed(caseworker):
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLog.objects.all().delete()
     assert AccessLog.objects.get().ip_address == "192.0.2.7"
+
+
+def test_bulk_access_entries_are_sealed_too(caseworker):
+    from casework.audit.chain import _SealOnCommit
+
+    entries = AccessLog.objects.bulk_create(
+        [
+            AccessLog(user=caseworker, record_type="casework.Child", record_id=str(i), path="/")
+            for i in range(3)
+        ]
+    )
+    (pending,) = [f for _s, f, _r in connection.run_on_commit if isinstance(f, _SealOnCommit)]
+    assert pending.rows[AccessLog] == [e.pk for e in entries]

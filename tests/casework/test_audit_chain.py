@@ -1,8 +1,11 @@
-"""The audit chain and `verify_audit` (PRODUCT §5): clean history passes, tampering is named."""
+"""The audit chain and `verify_audit` (PRODUCT §5): clean history passes, tampering is named,
+and the witness outside the database catches a cut tail, a rewound head and a wiped history."""
 
 from __future__ import annotations
 
+import json
 import threading
+from datetime import timedelta
 
 import pgtrigger
 import pytest
@@ -12,8 +15,15 @@ from django.test import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from casework.audit.chain import bulk_create_chained, history_models, link_rows, verify
-from casework.models import AuditLink, ChainHead, Child, Team
+from casework.audit.chain import (
+    bulk_create_chained,
+    history_models,
+    link_rows,
+    seal,
+    seal_recent,
+    verify,
+)
+from casework.models import AccessLog, AuditLink, ChainHead, Child, Team
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +35,7 @@ def tampering():
     """Switch off the append-only triggers (PostgreSQL) so a test can play the attacker."""
     uris = [f"{m._meta.label}:history_append_only" for m in history_models()]
     uris += ["casework.AuditLink:append_only", "casework.ChainHead:keep_chain_head"]
+    uris += ["casework.AccessLog:append_only"]
     return pgtrigger.ignore(*uris)
 
 
@@ -33,9 +44,9 @@ def sql(statement: str, *params) -> None:
         cursor.execute(statement, params)
 
 
-def run_verify(capsys) -> tuple[int, str]:
+def run_verify(capsys, *args) -> tuple[int, str]:
     try:
-        call_command("verify_audit")
+        call_command("verify_audit", *args)
     except SystemExit as exc:
         code = exc.code
     else:
@@ -46,14 +57,31 @@ def run_verify(capsys) -> tuple[int, str]:
 
 @pytest.fixture
 def history(supervisor):
-    """A few saves across models: every one of them joins the chain."""
+    """A few saves across models, then sealed as they would be after commit (the test's own
+    transaction never commits)."""
     team = Team.objects.create(name="監査テスト係")
     team.name = "監査テスト係（改称）"
     team.save()
     child = ChildFactory(family_name="鎖川")
     child.school = "港区立青山小学校"
     child.save()
+    seal()
     return {"team": team, "child": child}
+
+
+def witness_lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def cut_tail(keep: int) -> None:
+    """The attack of issue 9: delete the newest history rows and their links, then set the
+    head back to the last remaining link, so that the chain on its own looks whole."""
+    for link in AuditLink.objects.filter(seq__gt=keep):
+        table = next(m for m in history_models() if m._meta.label == link.history_label)
+        sql(f"DELETE FROM {table._meta.db_table} WHERE history_id = %s", link.history_id)
+    sql("DELETE FROM casework_auditlink WHERE seq > %s", keep)
+    last = AuditLink.objects.get(seq=keep)
+    sql("UPDATE casework_chainhead SET seq = %s, mac = %s WHERE id = 1", keep, last.mac)
 
 
 def test_a_clean_history_passes_with_exit_0_and_a_japanese_summary(history, capsys):
@@ -116,21 +144,35 @@ def test_a_deleted_history_row_is_reported(history, capsys):
     assert f"履歴ID {row.pk}" in output
 
 
-def test_a_history_row_inserted_without_a_link_is_reported(history, capsys):
+def test_a_backdated_history_row_outside_the_chain_is_reported_as_sealed_late(history, capsys):
     team = history["team"]
     forged = Team.history.model.objects.create(
         id=team.pk,
         name="後から足した係",
         active=True,
-        history_date=timezone.now(),
+        history_date=timezone.now() - timedelta(minutes=6),
         history_type="~",
         history_change_reason="",
     )
     code, output = run_verify(capsys)
     assert code == 1
-    assert "【挿入】" in output
+    assert "【封印の遅れ】" in output
     assert f"履歴ID {forged.pk}" in output
-    assert "チェーン外" in output
+    assert "5 分を超えて" in output
+    code, _ = run_verify(capsys)
+    assert code == 0  # reported once, and sealed from then on
+
+
+def test_the_limit_for_unsealed_rows_is_a_setting(history, settings):
+    Team.history.model.objects.create(
+        id=history["team"].pk,
+        name="遅い係",
+        active=True,
+        history_date=timezone.now() - timedelta(minutes=3),
+        history_type="~",
+    )
+    settings.MIMAMORI_AUDIT_UNSEALED_MAX_SECONDS = 60
+    assert [p.kind for p in verify().problems] == ["unsealed"]
 
 
 def test_a_deleted_link_is_reported_as_missing(history, capsys):
@@ -140,15 +182,148 @@ def test_a_deleted_link_is_reported_as_missing(history, capsys):
     assert code == 1
     assert "【リンク欠落】" in output
     assert f"#{link.seq}" in output
-    assert "【挿入】" in output  # its history row is now outside the chain
 
 
-def test_a_truncated_chain_tail_disagrees_with_the_head(history, capsys):
+def test_a_deleted_last_link_disagrees_with_the_head(history, capsys):
     last = AuditLink.objects.order_by("-seq").first()
     sql("DELETE FROM casework_auditlink WHERE seq = %s", last.seq)
     result = verify()
     kinds = {p.kind for p in result.problems}
-    assert {"link_missing", "inserted"} <= kinds
+    assert "link_missing" in kinds or "witness" in kinds
+
+
+# --- the witness ----------------------------------------------------------------------------
+
+
+def test_rows_are_not_sealed_inside_the_business_transaction(
+    db, django_capture_on_commit_callbacks
+):
+    before = AuditLink.objects.count()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        Team.objects.create(name="未確定係")
+        Team.objects.create(name="未確定係2")
+        assert AuditLink.objects.count() == before
+    assert len(callbacks) == 1  # one short sealing run for the whole transaction
+    callbacks[0]()
+    assert AuditLink.objects.count() == before + 2
+
+
+def test_each_sealing_run_appends_the_head_to_the_witness(history, audit_witness):
+    head = ChainHead.objects.get(pk=1)
+    last = witness_lines(audit_witness)[-1]
+    assert (last["seq"], last["mac"], last["by"]) == (head.seq, head.mac, "seal")
+
+
+def test_a_clean_verification_appends_the_head_too(history, audit_witness, capsys):
+    assert run_verify(capsys)[0] == 0
+    assert witness_lines(audit_witness)[-1]["by"] == "verify"
+
+
+def test_a_cut_tail_with_the_head_set_back_is_caught_by_the_witness(history, capsys):
+    head = ChainHead.objects.get(pk=1).seq
+    cut_tail(keep=head - 2)
+    code, output = run_verify(capsys)
+    assert code == 1
+    assert "【外部の控えとの不一致】" in output
+    assert f"#{head - 2} までしかありません" in output
+    assert f"#{head} まで記録されています" in output
+
+
+def test_a_rewound_head_is_caught_even_after_new_links_reuse_the_numbers(history, capsys):
+    """The tail is cut and new rows are written after it: the numbers are back where the
+    witness saw them, but the MACs are not."""
+    head = ChainHead.objects.get(pk=1).seq
+    cut_tail(keep=head - 2)
+    for name in ("新1係", "新2係", "新3係"):
+        Team.objects.create(name=name)
+    seal()
+    result = verify()
+    assert not result.ok
+    assert any(p.kind == "witness" and "MAC と一致しません" in p.message for p in result.problems)
+
+
+def test_a_wholly_erased_history_is_caught_by_the_witness(history, capsys):
+    for model in history_models():
+        sql(f"DELETE FROM {model._meta.db_table}")
+    sql("DELETE FROM casework_accesslog")
+    sql("DELETE FROM casework_auditlink")
+    sql("UPDATE casework_chainhead SET seq = 0, mac = '' WHERE id = 1")
+    code, output = run_verify(capsys)
+    assert code == 1
+    assert "#0 までしかありません" in output
+    assert "全消去" in output
+
+
+def test_since_checks_against_a_checkpoint_kept_elsewhere(history, audit_witness, capsys):
+    head = ChainHead.objects.get(pk=1)
+    kept = f"{head.seq}:{head.mac}"
+    cut_tail(keep=head.seq - 1)
+    audit_witness.unlink()  # the attacker could reach the witness file too
+    assert run_verify(capsys)[0] == 0  # …so without the kept checkpoint nothing is seen
+    cut_tail(keep=head.seq - 2)
+    code, output = run_verify(capsys, "--since", kept)
+    assert code == 1
+    assert f"--since {kept}" in output
+
+
+def test_since_refuses_a_malformed_checkpoint(history):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="通番:MAC"):
+        call_command("verify_audit", "--since", "12:not-a-mac")
+
+
+def test_an_unreadable_witness_line_is_a_finding(history, audit_witness):
+    with audit_witness.open("a") as handle:
+        handle.write("{garbage\n")
+    assert [p.kind for p in verify().problems] == ["witness"]
+
+
+def test_run_reminders_seals_recent_rows_and_leaves_old_ones_for_verify(supervisor):
+    Team.objects.create(name="最近の係")  # not committed in this test: still unsealed
+    old = Team.history.model.objects.create(
+        id=Team.objects.create(name="古い係").pk,
+        name="古い係",
+        active=True,
+        history_date=timezone.now() - timedelta(hours=1),
+        history_type="~",
+    )
+    seal_recent()
+    unsealed = Team.history.exclude(
+        history_id__in=AuditLink.objects.filter(history_label="casework.HistoricalTeam").values(
+            "history_id"
+        )
+    )
+    assert list(unsealed.values_list("history_id", flat=True)) == [old.pk]
+
+
+# --- the access log is chained too ----------------------------------------------------------
+
+
+def test_access_log_entries_are_sealed_and_a_deleted_one_is_caught(history, caseworker, capsys):
+    entry = AccessLog.objects.create(
+        user=caseworker, record_type="casework.Child", record_id="1", path="/children/1/"
+    )
+    seal()
+    assert AuditLink.objects.filter(history_label="casework.AccessLog", history_id=entry.pk)
+    sql("DELETE FROM casework_accesslog WHERE id = %s", entry.pk)
+    code, output = run_verify(capsys)
+    assert code == 1
+    assert "【削除】" in output
+    assert "casework.AccessLog" in output
+
+
+def test_an_edited_access_log_entry_is_caught(history, caseworker):
+    entry = AccessLog.objects.create(
+        user=caseworker,
+        record_type="intake.Consultation",
+        record_id="7",
+        action="reveal",
+        path="/intake/7/",
+    )
+    seal()
+    sql("UPDATE casework_accesslog SET user_id = NULL WHERE id = %s", entry.pk)
+    assert [p.kind for p in verify().problems] == ["altered"]
 
 
 def test_a_forged_link_mac_is_reported(history):
@@ -159,22 +334,24 @@ def test_a_forged_link_mac_is_reported(history):
     assert result.problems[0].kind == "altered"
 
 
-def test_bulk_rows_must_be_linked_and_link_rows_does_it(history, capsys):
+def test_link_rows_seals_bulk_rows_at_once(history):
     created = bulk_create_with_history([Team(name=f"一括{i}係") for i in range(3)], Team)
-    result = verify()
-    assert [p.kind for p in result.problems] == ["inserted"] * 3
     ids = Team.history.filter(id__in=[t.pk for t in created]).values_list("history_id", flat=True)
     link_rows(Team.history.model, sorted(ids))
+    assert AuditLink.objects.filter(history_id__in=list(ids)).count() == 3
     assert verify().ok
 
 
-def test_bulk_create_chained_links_as_it_creates(history):
-    bulk_create_chained([Team(name=f"連鎖{i}係") for i in range(5)], Team, default_user=None)
+def test_bulk_create_chained_seals_on_commit(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk_create_chained([Team(name=f"連鎖{i}係") for i in range(5)], Team, default_user=None)
+    assert AuditLink.objects.count() == 5
     assert verify().ok
 
 
 def test_the_report_is_capped_at_about_fifty_lines(history, capsys):
-    bulk_create_with_history([Team(name=f"大量{i}係") for i in range(80)], Team)
+    old = timezone.now() - timedelta(hours=1)
+    bulk_create_with_history([Team(name=f"大量{i}係") for i in range(80)], Team, default_date=old)
     code, output = run_verify(capsys)
     assert code == 1
     assert "80 件の問題" in output

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from casework.audit.chain import seal_recent
 from casework.deadlines import open_escalations, send_notification_mail, sources
 
 
@@ -41,9 +42,10 @@ class Command(BaseCommand):
                 opened[label] = opened.get(label, 0) + count
         notified = open_escalations(moment)
         mailed = send_notification_mail()
+        sealed = seal_recent()
         parts = "、".join(f"{label} {count}" for label, count in opened.items())
         local = timezone.localtime(moment)
         self.stdout.write(
             f"run_reminders {local:%Y-%m-%d %H:%M}: 期限を追加 {sum(opened.values())} 件"
-            f"（{parts}）、通知 {notified} 件、メール {mailed} 件"
+            f"（{parts}）、通知 {notified} 件、メール {mailed} 件、監査チェーン #{sealed.seq}"
         )

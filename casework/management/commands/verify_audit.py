@@ -1,17 +1,28 @@
-"""Check that the change history has not been altered (PRODUCT §5). Exit 1 with a report if it has.
+"""Check that the change history and the access log have not been altered, removed or truncated
+(PRODUCT §5). Exit 1 with a report if they have.
 
-Every history row must be in the audit chain with a MAC that still matches its decrypted
-content; links must be numbered without gaps up to the chain head.
+First seals what is waiting; then every chained row must be in the audit chain with a MAC that
+still matches its decrypted content, links numbered without gaps up to the chain head, and the
+head at or past every checkpoint of the witness file (and of `--since SEQ:MAC`, a checkpoint
+the operator kept elsewhere) with the same MACs. Rows left unsealed too long are reported.
 """
 
 from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from casework.audit.chain import KIND_LABELS, NO_KEY, Verification, history_models, verify
+from casework.audit.chain import (
+    KIND_LABELS,
+    NO_KEY,
+    UNSEALED,
+    Verification,
+    chained_models,
+    verify,
+)
 from casework.audit.rows import record_type_label
+from casework.audit.witness import parse_checkpoint
 
 MAX_LINES = 50
 
@@ -21,9 +32,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--since",
+            action="append",
+            default=[],
+            metavar="SEQ:MAC",
+            help="別の場所に保管したチェーン先頭の控え（通番:MAC）。これと一致しなければ失敗します。",
+        )
 
-    def handle(self, *args, batch_size: int, **options) -> None:
-        result = verify(batch_size=batch_size)
+    def handle(self, *args, batch_size: int, since: list[str], **options) -> None:
+        try:
+            checkpoints = [parse_checkpoint(text, f"--since {text}") for text in since]
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        result = verify(batch_size=batch_size, since=checkpoints)
         if result.ok:
             self.stdout.write(
                 f"監査チェーン: {result.checked} 件の履歴を検証しました。"
@@ -35,7 +57,7 @@ class Command(BaseCommand):
         sys.exit(1)
 
     def _breakdown(self, result: Verification) -> None:
-        titles = {m._meta.label: record_type_label(m) for m in history_models()}
+        titles = {m._meta.label: record_type_label(m) for m in chained_models()}
         parts = [
             f"{titles.get(label, label)} {count} 件"
             for label, count in sorted(result.per_label.items())
@@ -44,7 +66,7 @@ class Command(BaseCommand):
             self.stdout.write("内訳: " + "、".join(parts))
 
     def _report(self, result: Verification) -> str:
-        titles = {m._meta.label: record_type_label(m) for m in history_models()}
+        titles = {m._meta.label: record_type_label(m) for m in chained_models()}
         first = result.problems[0]
         lines = [
             f"監査チェーン: {result.checked} 件の履歴を検証し、"
@@ -67,6 +89,8 @@ class Command(BaseCommand):
     @staticmethod
     def _describe(problem, titles: dict[str, str]) -> str:
         where = [f"チェーン #{problem.seq}" if problem.seq is not None else "チェーン外"]
+        if problem.kind == UNSEALED:
+            where = ["封印前"]
         if problem.label:
             where.append(f"{titles.get(problem.label, problem.label)}（{problem.label}）")
         if problem.history_id is not None:
