@@ -13,6 +13,10 @@ class CaseworkConfig(AppConfig):
         register_triggers()  # PostgreSQL: history and logs are append-only
         signals.replace_update_last_login()
 
+        from casework.audit import powers
+
+        powers.connect()  # who holds which power: recorded, shown on /audit/, chained
+
         from django.db.models.signals import post_migrate
 
         from casework import events  # noqa: F401  (registers casework's timeline event kinds)

@@ -1,6 +1,6 @@
 """casework models: one module per concern, re-exported here."""
 
-from casework.models.audit import AccessLog, AuditLink, ChainHead
+from casework.models.audit import AccessLog, AuditLink, ChainHead, PowerChange
 from casework.models.cases import (
     Case,
     CaseCounter,
@@ -43,6 +43,7 @@ __all__ = [
     "CaseUserObjectPermission",
     "CaseWorker",
     "ChainHead",
+    "PowerChange",
     "Child",
     "HouseholdMember",
     "Membership",

@@ -7,8 +7,9 @@ from django.db import models
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from casework.choices import AccessAction
+from casework.choices import AccessAction, Role
 
 # Sent after AccessLog.objects.bulk_create (which sends no post_save), so that bulk entries
 # are sealed into the audit chain like single ones (casework/audit/signals.py).
@@ -82,3 +83,72 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"chain head #{self.seq}"
+
+
+class PowerKind(models.TextChoices):
+    """Changes of who may do what (issue 9): recorded, shown to the auditor, chained."""
+
+    ROLE_GRANTED = "role_granted", _("役割を付与")
+    ROLE_REVOKED = "role_revoked", _("役割を解除")
+    PASSWORD_CHANGED = "password_changed", _("パスワードを変更")
+    ACTIVATED = "activated", _("アカウントを有効化")
+    DEACTIVATED = "deactivated", _("アカウントを無効化")
+    STAFF_GRANTED = "staff_granted", _("管理画面の利用を許可")
+    STAFF_REVOKED = "staff_revoked", _("管理画面の利用を取消")
+    SUPERUSER_GRANTED = "superuser_granted", _("全権限（スーパーユーザー）を付与")
+    SUPERUSER_REVOKED = "superuser_revoked", _("全権限（スーパーユーザー）を解除")
+    PERM_GRANTED = "perm_granted", _("記録ごとの権限を付与")
+    PERM_REVOKED = "perm_revoked", _("記録ごとの権限を取消")
+
+
+class PowerChange(models.Model):
+    """A change of who holds which power: a role (group) given or taken, a password changed
+    (the fact, never the hash), an account switched on or off, admin or superuser flags, an
+    object permission granted or revoked. Written by casework/audit/powers.py from signals,
+    so the admin site and every service are covered; never changed afterwards. Its history
+    row (reason: 「監査担当を付与」) puts it on the auditor's desk and in the chain. Team
+    membership and the supervisor flag have their own history (Membership)."""
+
+    at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("操作した職員"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="power_changes",
+        null=True,
+        blank=True,
+        verbose_name=_("対象の職員"),
+    )
+    kind = models.CharField(_("変更"), max_length=30, choices=PowerKind.choices)
+    role = models.CharField(_("役割"), max_length=40, blank=True)
+    permission = models.CharField(_("権限"), max_length=100, blank=True)
+    record_type = models.CharField(_("記録の種類"), max_length=60, blank=True)
+    record_id = models.CharField(_("記録ID"), max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("権限の変更")
+        verbose_name_plural = _("権限の変更")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def summary(self) -> str:
+        """「監査担当を付与」, 「パスワードを変更」, 「記録ごとの権限を付与（view_case）」."""
+        if self.kind in (PowerKind.ROLE_GRANTED, PowerKind.ROLE_REVOKED):
+            label = dict(Role.choices).get(self.role, self.role)
+            verb = "付与" if self.kind == PowerKind.ROLE_GRANTED else "解除"
+            return f"{label}を{verb}"
+        text = str(PowerKind(self.kind).label)
+        if self.permission:
+            text += f"（{self.permission}）"
+        return text

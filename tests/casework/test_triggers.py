@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from casework.audit import triggers
-from casework.audit.chain import history_models
+from casework.audit.chain import history_models, seal
 from casework.models import AccessLog, AuditLink, ChainHead, Child, Team
 from tests.factories import ChildFactory
 
@@ -46,6 +46,7 @@ def child(supervisor):
     child = ChildFactory(family_name="記録川")
     child.school = "港区立高輪台小学校"
     child.save()
+    seal()  # as after commit
     return child
 
 
@@ -92,6 +93,7 @@ def test_history_tables_without_encrypted_columns_refuse_too(team_a):
 @pg_only
 def test_audit_links_and_the_access_log_are_append_only(child, caseworker):
     AccessLog.objects.create(user=caseworker, record_type="casework.Child", record_id="1", path="/")
+    seal()
     assert refused("UPDATE casework_auditlink SET mac = 'x'")
     assert refused("DELETE FROM casework_auditlink")
     assert refused("UPDATE casework_accesslog SET ip_address = '10.0.0.1'")
