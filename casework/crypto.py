@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import jaconv
@@ -19,7 +19,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.keys import decode_secret, parse_field_key
 
-PREFIX = "mm1"
+PREFIX = "mm2"  # bound to its row (casework/fields.py)
+UNBOUND_PREFIX = "mm1"  # before issue 9: bound to app, model and field only
+PREFIXES = (PREFIX, UNBOUND_PREFIX)
 NONCE_BYTES = 12
 TAG_BYTES = 16
 
@@ -28,11 +30,20 @@ class DecryptionError(Exception):
     """A stored value could not be decrypted: wrong or missing key, or tampered data."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class KeyRing:
-    """Keys newest first; the first encrypts, all decrypt."""
+    """Keys newest first; the first encrypts, all decrypt.
 
-    keys: tuple[tuple[str, bytes], ...]
+    It never shows a key: repr and str name the key ids only, so a traceback, a log line or
+    Django's debug 500 page (which prints local variables) cannot leak key material.
+    """
+
+    keys: tuple[tuple[str, bytes], ...] = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"KeyRing(key ids: {', '.join(kid for kid, _key in self.keys)})"
+
+    __str__ = __repr__
 
     @property
     def current_kid(self) -> str:
@@ -46,18 +57,18 @@ class KeyRing:
             f"暗号鍵 {kid!r} が設定されていません（MIMAMORI_FIELD_KEYS を確認してください）。"
         )
 
-    def encrypt(self, plaintext: str, aad: str) -> str:
+    def encrypt(self, plaintext: str, aad: str, prefix: str = PREFIX) -> str:
         kid, key = self.keys[0]
         nonce = os.urandom(NONCE_BYTES)
         ct = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), aad.encode("utf-8"))
-        return f"{PREFIX}${kid}${base64.b64encode(nonce + ct).decode('ascii')}"
+        return f"{prefix}${kid}${base64.b64encode(nonce + ct).decode('ascii')}"
 
     def decrypt(self, token: str, aad: str) -> str:
         try:
             prefix, kid, body = token.split("$", 2)
         except ValueError as exc:
             raise DecryptionError(f"{aad}: 暗号化されていない値です。") from exc
-        if prefix != PREFIX:
+        if prefix not in PREFIXES:
             raise DecryptionError(f"{aad}: 未知の暗号形式です。")
         try:
             raw = base64.b64decode(body, validate=True)
@@ -75,7 +86,11 @@ class KeyRing:
     @staticmethod
     def kid_of(token: str) -> str | None:
         parts = token.split("$", 2)
-        return parts[1] if len(parts) == 3 and parts[0] == PREFIX else None
+        return parts[1] if len(parts) == 3 and parts[0] in PREFIXES else None
+
+    @staticmethod
+    def prefix_of(token: str) -> str:
+        return token.split("$", 1)[0]
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casework.crypto import DecryptionError, KeyRing, blind_index_key, key_ring
+from casework.fields import Sealed
 from casework.models import Child, HouseholdMember
 from casework.models.children import child_name_index
 from config.keys import parse_field_key
@@ -36,13 +38,22 @@ def raw(sql: str, *params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def stored(table: str, column: str, pk: int) -> str:
-    return raw(f"SELECT {column} FROM {table} WHERE id = %s", pk)[0][0]  # noqa: S608
+def stored(table: str, column: str, pk: int, *, pk_column: str = "id") -> str:
+    return raw(f"SELECT {column} FROM {table} WHERE {pk_column} = %s", pk)[0][0]  # noqa: S608
 
 
-def store(table: str, column: str, pk: int, value: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, pk])  # noqa: S608
+def store(table: str, column: str, pk: int, value: str, *, pk_column: str = "id") -> None:
+    """Write a stored value behind the application's back (triggers off on PostgreSQL)."""
+    import pgtrigger
+
+    from casework.audit.chain import history_models
+
+    uris = [f"{m._meta.label}:history_append_only" for m in history_models()]
+    with pgtrigger.ignore(*uris), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s",  # noqa: S608
+            [value, pk],
+        )
 
 
 def flip_byte(token: str, position: int) -> str:
@@ -59,7 +70,7 @@ def flip_byte(token: str, position: int) -> str:
 def test_key_ring_round_trips_any_text(plain, aad):
     ring = key_ring()
     token = ring.encrypt(plain, aad)
-    assert token.startswith("mm1$k2$")
+    assert token.startswith("mm2$k2$")
     assert ring.decrypt(token, aad) == plain
 
 
@@ -102,7 +113,7 @@ def test_tables_hold_only_ciphertext_for_the_child_and_its_history():
         values = [row[0] for row in raw(f"SELECT family_name FROM {table}")]  # noqa: S608
         assert values
         for value in values:
-            assert value.startswith("mm1$k2$")
+            assert value.startswith("mm2$k2$")
             assert "秘密川" not in value
     dump = raw("SELECT * FROM casework_child WHERE id = %s", child.pk)[0]
     assert not any(isinstance(v, str) and ("秘密川" in v or "花子" in v) for v in dump)
@@ -129,7 +140,7 @@ def test_a_flipped_byte_never_decrypts(plain, position):
 
 @pytest.mark.parametrize(
     "token",
-    ["", "plain text", "mm1$k2$", "mm1$k2$not-base64!!", "mm2$k2$AAAA", "mm1$k2$AAAA"],
+    ["", "plain text", "mm2$k2$", "mm2$k2$not-base64!!", "mm2$k2$AAAA", "mm2$k2$AAAA"],
 )
 def test_malformed_tokens_raise_instead_of_returning_data(token):
     with pytest.raises(DecryptionError):
@@ -139,7 +150,7 @@ def test_malformed_tokens_raise_instead_of_returning_data(token):
 @given(body=st.text(max_size=80), kid=st.sampled_from(["k1", "k2", "k9"]))
 def test_arbitrary_stored_text_raises_and_never_comes_back_as_data(body, kid):
     with pytest.raises(DecryptionError):
-        key_ring().decrypt(f"mm1${kid}${body}", "casework.Child.family_name")
+        key_ring().decrypt(f"mm2${kid}${body}", "casework.Child.family_name")
 
 
 @pytest.mark.django_db
@@ -153,15 +164,21 @@ def test_tampered_ciphertext_in_the_table_raises_on_read():
     )
     with pytest.raises(DecryptionError):
         Child.objects.get(pk=child.pk)
-    with pytest.raises(DecryptionError):
-        list(Child.objects.values_list("family_name", flat=True))
+
+
+@pytest.mark.django_db
+def test_reads_without_a_model_instance_give_sealed_ciphertext_never_plaintext():
+    """.values() has no row to bind the value to: it gets the ciphertext, marked as such."""
+    ChildFactory(family_name="封印川")
+    (value,) = Child.objects.values_list("family_name", flat=True)
+    assert isinstance(value, Sealed) and value.startswith("mm2$k2$")
 
 
 @pytest.mark.django_db
 def test_changing_the_key_id_of_a_value_raises():
     child = ChildFactory()
     token = stored("casework_child", "family_name", child.pk)
-    store("casework_child", "family_name", child.pk, token.replace("mm1$k2$", "mm1$k1$", 1))
+    store("casework_child", "family_name", child.pk, token.replace("mm2$k2$", "mm2$k1$", 1))
     with pytest.raises(DecryptionError, match="復号できません"):
         Child.objects.get(pk=child.pk)
 
@@ -202,10 +219,10 @@ def test_a_missing_key_raises_a_clear_message():
 def test_older_keys_still_decrypt_and_new_values_use_the_newest():
     with override_settings(MIMAMORI_FIELD_KEYS=[K1]):
         old = ChildFactory(family_name="古川")
-    assert stored("casework_child", "family_name", old.pk).startswith("mm1$k1$")
+    assert stored("casework_child", "family_name", old.pk).startswith("mm2$k1$")
     assert Child.objects.get(pk=old.pk).family_name == "古川"
     new = ChildFactory()
-    assert stored("casework_child", "family_name", new.pk).startswith("mm1$k2$")
+    assert stored("casework_child", "family_name", new.pk).startswith("mm2$k2$")
 
 
 def test_key_ring_parses_the_settings_newest_first():
@@ -260,3 +277,140 @@ def test_saving_a_child_stores_the_blind_index_of_its_kana_name():
     )
     expected = child_name_index("やまだ", "たろう", date(2015, 6, 1))
     assert Child.objects.filter(name_index=expected).get() == child
+
+
+def _key_texts() -> list[str]:
+    """Every way a field key could appear in text: base64, raw bytes' repr, hex."""
+    texts = []
+    for entry in (K2, K1):
+        kid, key = parse_field_key(entry)
+        texts += [entry.split(":", 1)[1], repr(key), key.hex()]
+    return texts
+
+
+def test_the_key_ring_never_prints_a_key_in_repr_str_or_logs(caplog):
+    import logging
+
+    ring = key_ring()
+    logging.getLogger("mimamori.test").error("ring: %s %r", ring, ring)
+    shown = repr(ring) + str(ring) + f"{ring}" + caplog.text
+    assert "k2" in repr(ring) and "k1" in repr(ring)  # the key ids, for operators
+    assert not any(text in shown for text in _key_texts())
+
+
+def test_the_debug_500_page_does_not_show_a_key():
+    """Django's technical 500 page prints every frame's local variables."""
+    import sys
+
+    from django.test import RequestFactory
+    from django.views.debug import technical_500_response
+
+    def failing_with_the_ring_in_scope():
+        ring = key_ring()  # noqa: F841  (a local variable, shown by the debug page)
+        raise RuntimeError("boom")
+
+    try:
+        failing_with_the_ring_in_scope()
+    except RuntimeError:
+        response = technical_500_response(RequestFactory().get("/"), *sys.exc_info())
+    page = response.content.decode()
+    assert (
+        "KeyRing(key ids: k2, k1)" in page
+        or "KeyRing(key ids: k2, k1)".replace("(", "&#x28;") in page
+        or "key ids" in page
+    )
+    assert not any(text in page for text in _key_texts())
+
+
+# --- bound to the row (issue 9) -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_two_childrens_names_swapped_in_the_table_fail_to_decrypt_loudly():
+    first = ChildFactory(family_name="入替川")
+    second = ChildFactory(family_name="交換山")
+    a = stored("casework_child", "family_name", first.pk)
+    b = stored("casework_child", "family_name", second.pk)
+    store("casework_child", "family_name", first.pk, b)
+    store("casework_child", "family_name", second.pk, a)
+    for pk in (first.pk, second.pk):
+        with pytest.raises(DecryptionError, match="復号できません"):
+            Child.objects.get(pk=pk)
+
+
+@pytest.mark.django_db
+def test_a_reporter_copied_from_another_consultation_fails_to_decrypt(world):
+    from intake.models import Consultation
+
+    source = world["consultation"]
+    other = Consultation.objects.get(pk=source.pk)
+    other.pk, other.row_key = None, uuid.uuid4()
+    other.save()
+    assert Consultation.objects.get(pk=other.pk).reporter_name == source.reporter_name
+    store(
+        "intake_consultation",
+        "reporter_name",
+        other.pk,
+        stored("intake_consultation", "reporter_name", source.pk),
+    )
+    with pytest.raises(DecryptionError):
+        Consultation.objects.get(pk=other.pk)
+
+
+@pytest.mark.django_db
+def test_an_old_value_replayed_from_history_into_the_live_row_fails_to_decrypt():
+    child = ChildFactory(school="港区立旧校")
+    child.school = "港区立新校"
+    child.save()
+    old = Child.history.filter(id=child.pk).earliest()
+    token = stored("casework_historicalchild", "school", old.history_id, pk_column="history_id")
+    store("casework_child", "school", child.pk, token)
+    with pytest.raises(DecryptionError):
+        Child.objects.get(pk=child.pk)
+
+
+@pytest.mark.django_db
+def test_a_value_moved_between_two_versions_in_history_fails_to_decrypt():
+    child = ChildFactory(school="港区立一の校")
+    child.school = "港区立二の校"
+    child.save()
+    from casework.audit.chain import seal, verify
+
+    seal()  # as after commit
+    first, second = Child.history.filter(id=child.pk).order_by("history_id")
+    token = stored("casework_historicalchild", "school", second.history_id, pk_column="history_id")
+    store("casework_historicalchild", "school", first.history_id, token, pk_column="history_id")
+    with pytest.raises(DecryptionError):
+        Child.history.get(history_id=first.history_id)
+    assert [p.kind for p in verify().problems] == ["altered"]
+
+
+@pytest.mark.django_db
+def test_the_row_key_exists_before_the_first_save_and_never_changes():
+    child = ChildFactory.build()
+    key = child.row_key
+    assert key is not None
+    child.save()
+    child.family_name = "改名"
+    child.save()
+    assert Child.objects.get(pk=child.pk).row_key == key
+    assert {h.row_key for h in Child.history.filter(id=child.pk)} == {key}
+
+
+@pytest.mark.django_db
+def test_values_in_the_old_unbound_format_are_refused_until_rotation_binds_them():
+    child = ChildFactory()
+    legacy = key_ring().encrypt("旧形式", "casework.Child.family_name", prefix="mm1")
+    store("casework_child", "family_name", child.pk, legacy)
+    with pytest.raises(DecryptionError, match="rotate_field_keys"):
+        Child.objects.get(pk=child.pk)
+    with override_settings(MIMAMORI_ACCEPT_UNBOUND_CIPHERTEXT=True):
+        assert Child.objects.get(pk=child.pk).family_name == "旧形式"
+
+
+def test_every_model_with_encrypted_fields_has_a_row_key():
+    from casework.audit.rows import encrypted_models
+
+    assert all(hasattr(model, "row_key") for model, _ in encrypted_models())
+    errors = [e for m, _ in encrypted_models() for f in m._meta.fields for e in f.check()]
+    assert not [e for e in errors if e.id == "mimamori.E001"]
