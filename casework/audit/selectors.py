@@ -24,9 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from casework import wareki
 from casework.audit.chain import history_models
 from casework.audit.rows import Unreadable, is_encrypted, read_values
+from casework.fields import BlindIndexField
 from casework.models import AccessLog, User
 
 MASK = "●●●"
+MATCH_ONLY = "（照合用）"
 EMPTY = "—"
 MAX_TEXT = 120
 KIND_LABELS = {"+": _("作成"), "~": _("変更"), "-": _("削除")}
@@ -235,7 +237,16 @@ def _changes(model, before: dict | None, after: dict, users: dict[int, User]) ->
         if before is not None and old == new and not isinstance(new, Unreadable):
             continue
         label = str(f.verbose_name)
-        if is_encrypted(f):
+        if isinstance(f, BlindIndexField):  # a keyed hash: says nothing to a reader, shown as such
+            changes.append(
+                Change(
+                    label,
+                    old=MATCH_ONLY if old else EMPTY,
+                    new=MATCH_ONLY if new else EMPTY,
+                    masked=True,
+                )
+            )
+        elif is_encrypted(f):
             unreadable = isinstance(old, Unreadable) or isinstance(new, Unreadable)
             changes.append(
                 Change(

@@ -259,3 +259,13 @@ def test_access_log_runs_the_same_queries_for_10_and_1000_entries(
     print(f"/audit/access/ queries: {small} with 10 entries, {large} with 1,000")
     assert small == large
     assert len(rows(client.get(ACCESS))) == 50
+
+
+def test_the_blind_index_is_shown_only_as_a_match_key_never_as_its_hash(auditor, supervisor, login):
+    child = make_child(supervisor, family_name="索引田", town="芝浦")
+    child.family_name_kana = "さくいんだ"
+    save_with_history(child, actor=supervisor, reason="ふりがなの訂正")
+    child.refresh_from_db()
+    page = text(login(auditor).get(CHANGES, {"record_type": "casework.Child"}))
+    assert child.name_index and child.name_index not in page
+    assert "氏名かな検索索引：（照合用） → （照合用）" in page
