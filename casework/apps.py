@@ -13,6 +13,14 @@ class CaseworkConfig(AppConfig):
         register_triggers()  # PostgreSQL: history and logs are append-only
         signals.replace_update_last_login()
 
+        from django.db.models.signals import post_init
+
+        from casework.audit.rows import encrypted_models
+        from casework.fields import decrypt_row
+
+        for model, _fields in encrypted_models():  # ciphertext bound to its row (issue 9)
+            post_init.connect(decrypt_row, sender=model, dispatch_uid=f"mm_decrypt_{model}")
+
         from casework.audit import powers
 
         powers.connect()  # who holds which power: recorded, shown on /audit/, chained

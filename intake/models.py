@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from casework.choices import CATEGORY_GROUP, Category, ConsultationGroup, Role
-from casework.fields import EncryptedCharField, EncryptedTextField
+from casework.fields import EncryptedCharField, EncryptedTextField, RowBound
 from casework.models import Case
 from casework.models.scoping import Scoped, ScopedQuerySet, any_of
 from intake.choices import (
@@ -178,7 +178,7 @@ class ConsultationQuerySet(ScopedQuerySet):
         return self.filter(safety_due_at__isnull=False, safety_confirmed_at__isnull=True)
 
 
-class Consultation(Scoped, models.Model):
+class Consultation(Scoped, RowBound, models.Model):
     """One contact with the centre, counted in the statistics whatever becomes of it."""
 
     received_at = models.DateTimeField(_("受付日時"))
@@ -330,7 +330,7 @@ class Consultation(Scoped, models.Model):
         return self.status == ConsultationStatus.OPEN
 
 
-class SafetyConfirmation(models.Model):
+class SafetyConfirmation(RowBound, models.Model):
     """安全確認: who saw the child (or tried to), when, where, how. The first direct sighting
     stops the 48-hour clock; an attempt without one is kept as evidence of the effort."""
 

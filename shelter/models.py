@@ -26,7 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from casework import rules
 from casework.choices import Role
-from casework.fields import EncryptedCharField, EncryptedTextField
+from casework.fields import EncryptedCharField, EncryptedTextField, RowBound
 from casework.models import Case
 from casework.models.scoping import NEVER, Scoped, ScopedQuerySet, any_of
 from shelter.choices import (
@@ -164,7 +164,7 @@ class StayQuerySet(ScopedQuerySet):
         )
 
 
-class Stay(Scoped, models.Model):
+class Stay(Scoped, RowBound, models.Model):
     """A period of temporary protection (一時保護) of a child with an open case."""
 
     child = models.ForeignKey(
@@ -326,7 +326,7 @@ class BedAssignment(models.Model):
         return f"{self.bed} {self.from_date}–{self.to_date or ''}"
 
 
-class Extension(models.Model):
+class Extension(RowBound, models.Model):
     """A further two-month period (児童福祉法33条). Against the will of the person with parental
     authority it needs the family court's approval; with their consent the centre decides."""
 
@@ -400,7 +400,7 @@ class DecisionQuerySet(ScopedQuerySet):
         return self.filter(state=DecisionState.PENDING)
 
 
-class ProtectionDecision(Scoped, models.Model):
+class ProtectionDecision(Scoped, RowBound, models.Model):
     """一時保護決定: the centre decides to protect a child of an open case (recorded on the case
     file by its supervisor or assigned worker); shelter staff then admit the child from the
     list of pending decisions (PRODUCT §3). The stay's start date is the day the child was

@@ -68,7 +68,9 @@ def _plain(value: Any) -> Any:
 
 
 def canonical_fields(model: type[models.Model]) -> list[str]:
-    return sorted(f.attname for f in model._meta.concrete_fields)
+    """Every column but `row_key`: added to existing rows by a migration, it must not change
+    their content; it is protected anyway, as the associated data of their ciphertext."""
+    return sorted(f.attname for f in model._meta.concrete_fields if f.attname != "row_key")
 
 
 def canonical(values: dict[str, Any]) -> str:
@@ -225,7 +227,10 @@ def seal(
             for row_id in sorted(contents):
                 content = contents[row_id]
                 if isinstance(content, Unreadable):
-                    raise content.error
+                    # Never seal what cannot be read (nor let it hold up the rest): it stays
+                    # unsealed, and verify_audit reports it once it is overdue.
+                    logger.error("mimamori: not sealing unreadable %s %s", label, row_id)
+                    continue
                 seq += 1
                 mac = compute_mac(seq, label, row_id, mac, content)
                 links.append(AuditLink(seq=seq, history_label=label, history_id=row_id, mac=mac))

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.functions import Cast
 
 from casework.crypto import DecryptionError, KeyRing, key_ring
+from casework.fields import ROW_KEY, decrypt_stored, is_history
 
 
 class Unreadable:
@@ -72,15 +73,34 @@ def with_ciphertext(queryset: models.QuerySet, fields: Iterable[models.Field]) -
     )
 
 
-def decrypt_or_mark(ring: KeyRing, token: str | None, aad: str) -> str | Unreadable | None:
+def decrypt_or_mark(
+    ring: KeyRing, token: str | None, field: models.Field, row: dict[str, Any]
+) -> str | Unreadable | None:
+    """Decrypt one stored value with its row's associated data (row_key, history_date)."""
     if token is None:
         return None
     try:
-        return ring.decrypt(token, aad)
+        return decrypt_stored(ring, token, field.aad, row.get(_ROW_ALIAS), row.get(_VERSION_ALIAS))
     except DecryptionError as exc:
         kid = KeyRing.kid_of(token)
         known = {candidate for candidate, _key in ring.keys}
         return Unreadable(exc, missing_key=kid is not None and kid not in known)
+
+
+_ROW_ALIAS = "mmrow_key"
+_VERSION_ALIAS = "mmrow_version"
+
+
+def with_row_identity(queryset: models.QuerySet) -> models.QuerySet:
+    """Annotate what each row's ciphertext is bound to: row_key, and history_date in history."""
+    model = queryset.model
+    names = {f.name for f in model._meta.concrete_fields}
+    annotations = {}
+    if ROW_KEY in names:
+        annotations[_ROW_ALIAS] = models.F(ROW_KEY)
+    if is_history(model):
+        annotations[_VERSION_ALIAS] = models.F("history_date")
+    return queryset.annotate(**annotations), list(annotations)
 
 
 def read_values(queryset: models.QuerySet, attnames: Iterable[str]) -> list[dict[str, Any]]:
@@ -92,8 +112,11 @@ def read_values(queryset: models.QuerySet, attnames: Iterable[str]) -> list[dict
     plain = [name for name in wanted if not is_encrypted(by_attname[name])]
     ring = key_ring()
     rows = []
-    for row in with_ciphertext(queryset, secret).values(*plain, *(_alias(f) for f in secret)):
+    queryset, identity = with_row_identity(with_ciphertext(queryset, secret))
+    for row in queryset.values(*plain, *(_alias(f) for f in secret), *identity):
         for field in secret:
-            row[field.attname] = decrypt_or_mark(ring, row.pop(_alias(field)), field.aad)
+            row[field.attname] = decrypt_or_mark(ring, row.pop(_alias(field)), field, row)
+        row.pop(_ROW_ALIAS, None)
+        row.pop(_VERSION_ALIAS, None)
         rows.append(row)
     return rows

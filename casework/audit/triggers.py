@@ -11,7 +11,7 @@ also covers the test database. SQLite has no triggers; the audit chain is the ev
 
 One narrow escape exists for `rotate_field_keys` (`rekey_allowed()`): while the
 transaction-local setting `mimamori.rekey` is `on`, an UPDATE of a history row is allowed if
-it changes encrypted columns only and the new values are still ciphertext (`mm1$…`). Anyone
+it changes encrypted columns only and the new values are still ciphertext (`mm2$…`). Anyone
 who can run SQL as the application can set it, so it prevents accidents rather than attacks;
 the chain, which hashes the decrypted content, still reveals any change of meaning.
 """
@@ -25,7 +25,7 @@ import pgtrigger
 from django.db import connection, models
 
 from casework.audit.rows import is_encrypted
-from casework.crypto import PREFIX
+from casework.crypto import PREFIXES
 
 REKEY_SETTING = "mimamori.rekey"
 HISTORY_TRIGGER = "history_append_only"
@@ -65,9 +65,10 @@ class HistoryAppendOnly(pgtrigger.Trigger):
             f"ROW({', '.join(_col('OLD', f) for f in plain)}) IS NOT DISTINCT FROM "
             f"ROW({', '.join(_col('NEW', f) for f in plain)})"
         )
+        prefixes = ", ".join(f"'{p}$'" for p in PREFIXES)
         still_ciphertext = " AND ".join(
             f"(({_col('OLD', f)} IS NULL) = ({_col('NEW', f)} IS NULL)"
-            f" AND ({_col('NEW', f)} IS NULL OR left({_col('NEW', f)}, 4) = '{PREFIX}$'))"
+            f" AND ({_col('NEW', f)} IS NULL OR left({_col('NEW', f)}, 4) IN ({prefixes})))"
             for f in secret
         )
         return (

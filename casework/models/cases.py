@@ -20,7 +20,7 @@ from casework.choices import (
     Profession,
     Role,
 )
-from casework.fields import EncryptedCharField, EncryptedTextField
+from casework.fields import EncryptedCharField, EncryptedTextField, RowBound
 from casework.models.children import Child
 from casework.models.scoping import NEVER, Scoped, ScopedQuerySet, any_of
 from casework.models.teams import Team
@@ -85,7 +85,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.select_related("child", "team", "lead")
 
 
-class Case(Scoped, models.Model):
+class Case(Scoped, RowBound, models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     seq = models.PositiveIntegerField(_("年度内番号"))
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
@@ -227,7 +227,7 @@ class CaseWorker(models.Model):
         return f"{self.case} {self.user} ({self.get_role_display()})"
 
 
-class CaseNote(models.Model):
+class CaseNote(RowBound, models.Model):
     """A record of casework: interview, visit, call, meeting, diagnosis."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
@@ -248,7 +248,7 @@ class CaseNote(models.Model):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
 
 
-class SchoolLiaison(models.Model):
+class SchoolLiaison(RowBound, models.Model):
     """School liaison: which school, the contact made, what was agreed."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="school_liaisons")
@@ -268,7 +268,7 @@ class SchoolLiaison(models.Model):
         return f"{self.contacted_on} {self.school}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(RowBound, models.Model):
     """A significant act on a case (受理, 移管, 承認…), rendered in words at display time
     (casework/events.py): plain parameters in `params`, anything personal in `secret`."""
 
@@ -345,7 +345,7 @@ class CaseCounter(models.Model):
         return f"{self.fiscal_year}: {self.last_seq}"
 
 
-class CaseShare(models.Model):
+class CaseShare(RowBound, models.Model):
     """A closed-to-you case shared read-only with a worker of another team by a supervisor of
     the owning team (issue 8: previous cases stay closed unless shared, and sharing is logged).
     The read permission itself is guardian's `view_case`, granted and revoked with this row."""

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from casework import rules
 from casework.choices import TOWN_CHOICES, Relationship, Sex
 from casework.crypto import blind_index
-from casework.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
+from casework.fields import BlindIndexField, EncryptedCharField, EncryptedTextField, RowBound
 from casework.kana import fold_kana
 from casework.models.scoping import Scoped, ScopedQuerySet, any_of
 from casework.registry import child_rule_contributions
@@ -70,7 +70,7 @@ class ChildQuerySet(ScopedQuerySet):
         return any_of([self._cases(user, "view"), *extra])
 
 
-class Child(Scoped, models.Model):
+class Child(Scoped, RowBound, models.Model):
     family_name = EncryptedCharField(_("氏"), max_length=40)
     given_name = EncryptedCharField(_("名"), max_length=40)
     family_name_kana = EncryptedCharField(_("氏（ふりがな）"), max_length=60)
@@ -125,7 +125,7 @@ class Child(Scoped, models.Model):
         return rules.age_on(self.birth_date, day)
 
 
-class HouseholdMember(models.Model):
+class HouseholdMember(RowBound, models.Model):
     """A guardian or another member of the child's household."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="household")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from casework.choices import DeadlineKind, DeadlineState, Role
-from casework.fields import EncryptedTextField
+from casework.fields import EncryptedTextField, RowBound
 from casework.models.cases import Case
 from casework.models.children import Child
 from casework.models.scoping import NEVER, Scoped, ScopedQuerySet, any_of
@@ -52,7 +52,7 @@ class DeadlineQuerySet(ScopedQuerySet):
         return self.open().filter(opens_at__lte=now or timezone.now())
 
 
-class Deadline(Scoped, models.Model):
+class Deadline(Scoped, RowBound, models.Model):
     """A due item: what, about which record, when, whose, and how it ended — met with the
     evidence that met it, missed, or dismissed with a reason (never closed without one)."""
 

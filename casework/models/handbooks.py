@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from casework.choices import HandbookDegree, JudgmentReason, NoticeKind
-from casework.fields import EncryptedCharField, EncryptedTextField
+from casework.fields import EncryptedCharField, EncryptedTextField, RowBound
 from casework.models.children import Child
 
 STAFF = settings.AUTH_USER_MODEL
 
 
-class Handbook(models.Model):
+class Handbook(RowBound, models.Model):
     """A child's 愛の手帳: number, current degree, issue date."""
 
     child = models.OneToOneField(
@@ -43,7 +43,7 @@ class Handbook(models.Model):
         return f"愛の手帳 {self.get_degree_display()}"
 
 
-class HandbookJudgment(models.Model):
+class HandbookJudgment(RowBound, models.Model):
     """A (re-)judgment: when, the degree found, by whom, why, and when the next is due."""
 
     handbook = models.ForeignKey(
@@ -74,7 +74,7 @@ class HandbookJudgment(models.Model):
         return f"{self.judged_on} {self.get_degree_display()}"
 
 
-class HandbookChange(models.Model):
+class HandbookChange(RowBound, models.Model):
     """A change of degree noticed between judgments: itself a reason for re-judgment."""
 
     handbook = models.ForeignKey(
@@ -94,7 +94,7 @@ class HandbookChange(models.Model):
         return f"{self.noticed_on}"
 
 
-class HandbookReferral(models.Model):
+class HandbookReferral(RowBound, models.Model):
     """At 18 the child is judged by 東京都心身障害者福祉センター: the referral made (DOMAIN §6)."""
 
     handbook = models.ForeignKey(

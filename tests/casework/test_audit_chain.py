@@ -118,7 +118,7 @@ def test_a_tampered_encrypted_value_is_reported_not_crashed_on(history, capsys):
     row = Child.history.filter(id=history["child"].pk).latest()
     sql(
         "UPDATE casework_historicalchild SET school = %s WHERE history_id = %s",
-        "mm1$k2$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY3ODkwYWJjZA==",
+        "mm2$k2$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY3ODkwYWJjZA==",
         row.pk,
     )
     result = verify()

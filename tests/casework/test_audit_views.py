@@ -167,7 +167,7 @@ def test_an_undecryptable_history_value_is_flagged_not_a_500(auditor, login):
     with pgtrigger.ignore(*uris), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE casework_historicalchild SET school = %s WHERE history_id = %s",
-            ["mm1$k2$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY3ODkwYWJjZA==", row.pk],
+            ["mm2$k2$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY3ODkwYWJjZA==", row.pk],
         )
     response = login(auditor).get(CHANGES, {"record_type": "casework.Child"})
     assert response.status_code == 200

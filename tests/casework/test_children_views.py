@@ -116,4 +116,4 @@ def test_household_contact_is_ciphertext_in_the_database(case, caseworker):
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, phone FROM casework_householdmember")
         name, phone = cursor.fetchone()
-    assert "山田" not in name and "5678" not in phone and phone.startswith("mm1$")
+    assert "山田" not in name and "5678" not in phone and phone.startswith("mm2$")

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from casework.audit.chain import verify
 from casework.audit.rows import encrypted_models
-from casework.crypto import DecryptionError, KeyRing
+from casework.crypto import DecryptionError, KeyRing, key_ring
+from casework.fields import bound_aad
 from casework.management.commands import rotate_field_keys
 from casework.models import CaseNote, Child, HouseholdMember, SchoolLiaison
 from casework.services import save_with_history
@@ -45,12 +46,21 @@ def all_stored_values() -> list[tuple[str, int, str, str | None]]:
     return found
 
 
+def stored_value(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
 def plaintexts() -> dict:
     """Every decrypted value of every encrypted model (ORM read, current key ring)."""
+    from casework.audit.rows import read_values
+
     result = {}
     for model, fields in encrypted_models():
-        for row in model._base_manager.values("pk", *(f.attname for f in fields)):
-            result[model._meta.label, row.pop("pk")] = row
+        pk = model._meta.pk.attname
+        for row in read_values(model._base_manager.all(), [pk, *(f.attname for f in fields)]):
+            result[model._meta.label, row.pop(pk)] = row
     return result
 
 
@@ -85,13 +95,13 @@ def records(supervisor, team_a, caseworker):
 def test_rotation_puts_every_value_under_the_newest_key_and_keeps_plaintexts(records, capsys):
     before = plaintexts()
     history_rows = Child.history.count()
-    assert any(v and v.startswith("mm1$k1$") for *_, v in all_stored_values())
+    assert any(v and v.startswith("mm2$k1$") for *_, v in all_stored_values())
 
     with override_settings(MIMAMORI_FIELD_KEYS=ROTATED):
         call_command("rotate_field_keys", batch_size=3)
         values = all_stored_values()
         assert values
-        assert all(v is None or v.startswith("mm1$k3$") for *_, v in values)
+        assert all(v is None or v.startswith("mm2$k3$") for *_, v in values)
         assert plaintexts() == before
         assert verify().ok
 
@@ -105,7 +115,7 @@ def test_after_rotation_the_old_keys_alone_can_no_longer_read(records):
     with override_settings(MIMAMORI_FIELD_KEYS=ROTATED):
         call_command("rotate_field_keys")
     with override_settings(MIMAMORI_FIELD_KEYS=[K2, K1]), pytest.raises(DecryptionError):
-        list(Child.objects.values_list("family_name", flat=True))
+        list(Child.objects.all())
     with override_settings(MIMAMORI_FIELD_KEYS=[K3]):  # the new key alone is now enough
         assert Child.objects.get(pk=records[0].pk).family_name == "古川"
         assert Child.history.filter(id=records[0].pk).latest().family_name == "古川"
@@ -142,12 +152,12 @@ def test_an_interrupted_run_resumes_where_it_stopped(records, capsys):
             pytest.raises(RuntimeError),
         ):
             call_command("rotate_field_keys", batch_size=1)
-        under_new = [v for *_, v in all_stored_values() if v and v.startswith("mm1$k3$")]
+        under_new = [v for *_, v in all_stored_values() if v and v.startswith("mm2$k3$")]
         assert under_new  # the first batch was committed
-        assert len([v for *_, v in all_stored_values() if v and not v.startswith("mm1$k3$")])
+        assert len([v for *_, v in all_stored_values() if v and not v.startswith("mm2$k3$")])
 
         call_command("rotate_field_keys", batch_size=1)
-        assert all(v is None or v.startswith("mm1$k3$") for *_, v in all_stored_values())
+        assert all(v is None or v.startswith("mm2$k3$") for *_, v in all_stored_values())
         assert verify().ok
 
 
@@ -168,7 +178,7 @@ def test_a_value_that_cannot_be_decrypted_is_named_and_the_rest_is_rotated(recor
     child = records[2]
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE casework_child SET school = %s WHERE id = %s", ["mm1$k2$AAAA", child.pk]
+            "UPDATE casework_child SET school = %s WHERE id = %s", ["mm2$k2$AAAA", child.pk]
         )
     with override_settings(MIMAMORI_FIELD_KEYS=ROTATED):
         with pytest.raises(CommandError, match="1 行を復号できませんでした"):
@@ -180,21 +190,38 @@ def test_a_value_that_cannot_be_decrypted_is_named_and_the_rest_is_rotated(recor
             for label, pk, _column, v in all_stored_values()
             if v and not (label == "casework.Child" and pk == child.pk)
         ]
-        assert all(v.startswith("mm1$k3$") for v in others)
+        assert all(v.startswith("mm2$k3$") for v in others)
 
 
 def test_rotation_uses_each_fields_own_associated_data(records):
     with override_settings(MIMAMORI_FIELD_KEYS=ROTATED):
         call_command("rotate_field_keys")
     ring = KeyRing((("k3", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ123456"),))
+    row = Child.history.order_by("history_id").values("history_id", "row_key", "history_date")[0]
     token = next(
         v
         for label, pk, col, v in all_stored_values()
-        if label == "casework.HistoricalChild" and col == "family_name"
+        if label == "casework.HistoricalChild" and col == "family_name" and pk == row["history_id"]
     )
-    assert ring.decrypt(token, "casework.Child.family_name")
+    aad = bound_aad("casework.Child.family_name", row["row_key"], row["history_date"])
+    assert ring.decrypt(token, aad)
     with pytest.raises(DecryptionError):
-        ring.decrypt(token, "casework.Child.given_name")
+        ring.decrypt(token, aad.replace("family_name", "given_name"))
+
+
+def test_rotation_binds_values_of_the_old_unbound_format_to_their_row(records):
+    """Values written before issue 9 (mm1$…, bound to the field only) are moved to mm2$."""
+    child = records[1]
+    legacy = key_ring().encrypt("旧形式の名", "casework.Child.family_name", prefix="mm1")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE casework_child SET family_name = %s WHERE id = %s", [legacy, child.pk]
+        )
+    with pytest.raises(DecryptionError):
+        Child.objects.get(pk=child.pk)
+    call_command("rotate_field_keys")  # same newest key: only the format changes
+    assert stored_value("casework_child", "family_name", child.pk).startswith("mm2$k2$")
+    assert Child.objects.get(pk=child.pk).family_name == "旧形式の名"
 
 
 def test_batch_size_must_be_positive():
@@ -210,6 +237,6 @@ def test_key_ids_differing_only_in_case_are_different_keys():
         child = ChildFactory(family_name="大小")
     with override_settings(MIMAMORI_FIELD_KEYS=[upper, lower]):
         call_command("rotate_field_keys")
-        assert all(v is None or v.startswith("mm1$KX$") for *_, v in all_stored_values())
+        assert all(v is None or v.startswith("mm2$KX$") for *_, v in all_stored_values())
     with override_settings(MIMAMORI_FIELD_KEYS=[upper]):
         assert Child.objects.get(pk=child.pk).family_name == "大小"

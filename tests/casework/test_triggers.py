@@ -110,7 +110,7 @@ def test_the_chain_head_can_move_but_not_be_deleted(child):
 @pg_only
 def test_the_rekey_escape_allows_new_ciphertext_in_encrypted_columns_only(child):
     row = Child.history.filter(id=child.pk).earliest()
-    ciphertext = "mm1$k9$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY="
+    ciphertext = "mm2$k9$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY="
     with transaction.atomic(), triggers.rekey_allowed():
         changed = run(
             "UPDATE casework_historicalchild SET family_name = %s WHERE history_id = %s",
@@ -142,7 +142,7 @@ def test_the_rekey_escape_ends_with_its_block(child):
         pass
     assert refused(
         "UPDATE casework_historicalchild SET family_name = %s",
-        "mm1$k9$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=",
+        "mm2$k9$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY=",
     )
 
 

@@ -164,7 +164,7 @@ def test_reporter_and_summary_are_encrypted_at_rest(make_consultation):
             [report.pk],
         )
         row = cursor.fetchone()
-    assert all(value.startswith("mm1$") for value in row)
+    assert all(value.startswith("mm2$") for value in row)
     assert "近所" not in "".join(row)
 
 

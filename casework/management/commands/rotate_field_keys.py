@@ -1,4 +1,8 @@
-"""Re-encrypt every encrypted value under the newest key (PRODUCT §5). Resumable.
+"""Re-encrypt every encrypted value under the newest key (PRODUCT §5), bound to its row. Resumable.
+
+It is also how values written before issue 9 (`mm1$…`, bound to app, model and field only)
+are moved to row-bound ciphertext (`mm2$…`, bound to the row's row_key and, in history, its
+history_date): run it once after `migrate`.
 
 Usage: put the new key first in MIMAMORI_FIELD_KEYS (keep the old ones after it), run this,
 check `verify_audit`, then drop the old keys. Each batch of rows is its own transaction and
@@ -19,7 +23,8 @@ from django.db.models.functions import Cast, Left
 
 from casework.audit.rows import encrypted_models, record_type_label
 from casework.audit.triggers import rekey_allowed
-from casework.crypto import PREFIX, DecryptionError, KeyRing, key_ring
+from casework.crypto import PREFIX, UNBOUND_PREFIX, DecryptionError, KeyRing, key_ring
+from casework.fields import ROW_KEY, bound_aad, is_history
 
 DEFAULT_BATCH = 500  # rows per transaction
 MAX_REPORTED_FAILURES = 20
@@ -74,14 +79,18 @@ def rotate_batch(
     if after_pk is not None:
         queryset = queryset.filter(pk__gt=after_pk)
     names = [_stored(f) for f in fields]
+    version = ["history_date"] if is_history(model) else []
     with transaction.atomic(), rekey_allowed():
-        rows = list(queryset.order_by("pk").values_list("pk", *names)[:batch_size])
+        rows = list(
+            queryset.order_by("pk").values_list("pk", ROW_KEY, *version, *names)[:batch_size]
+        )
         updates: dict[tuple[str, ...], list[list]] = defaultdict(list)
-        for pk, *stored in rows:
+        for pk, row_key, *rest in rows:
+            history_date = rest.pop(0) if version else None
             try:
                 tokens = {
-                    f.column: ring.encrypt(ring.decrypt(token, f.aad), f.aad)
-                    for f, token in zip(fields, stored, strict=True)
+                    f.column: rebind(ring, token, f.aad, row_key, history_date)
+                    for f, token in zip(fields, rest, strict=True)
                     if token is not None and not token.startswith(prefix)
                 }
             except DecryptionError as exc:
@@ -92,6 +101,16 @@ def rotate_batch(
             result.values += len(tokens)
         write_tokens(model, updates)
     return rows[-1][0] if rows else None
+
+
+def rebind(ring: KeyRing, token: str, base: str, row_key, history_date) -> str:
+    """Decrypt (old unbound format too) and encrypt under the newest key, bound to the row."""
+    aad = bound_aad(base, row_key, history_date)
+    if KeyRing.prefix_of(token) == UNBOUND_PREFIX:
+        plain = ring.decrypt(token, base)
+    else:
+        plain = ring.decrypt(token, aad)
+    return ring.encrypt(plain, aad)
 
 
 def write_tokens(model: type[models.Model], updates: dict[tuple[str, ...], list[list]]) -> None:
