@@ -32,6 +32,10 @@ class CaseworkConfig(AppConfig):
 
         post_migrate.connect(forget_permission_ids, dispatch_uid="mimamori_permission_ids")
 
+        from casework import dbroles  # registers the production check of the database roles
+
+        post_migrate.connect(dbroles.grant_after_migrate, dispatch_uid="mimamori_app_role")
+
         from casework.deadlines import register_deadline_source
         from casework.handbooks import sync_approval_deadlines, sync_handbook_deadlines
 

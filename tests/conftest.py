@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 
 import pytest
@@ -295,3 +295,136 @@ def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, oth
         "share": share,
         "member": member,
     }
+
+
+# --- PostgreSQL as in production: migrate as the owner, run as the application's role ----------
+#
+# On PostgreSQL the suite creates two roles (once per cluster; the configured user must be a
+# superuser, as `postgres` is on a fresh machine): `mimamori_owner`, which creates the test
+# database and runs the migrations, and `mimamori_app`, which owns nothing and gets only the
+# grants of casework/dbroles.py. Tests connect as the owner with the session role set to the
+# application's (`-c role=mimamori_app`), so every statement is checked against the
+# application's privileges; `as_owner()` switches back for what an operator (rotation) or an
+# attacker with the owner's access does. Tables are flushed as the owner.
+
+PG_OWNER = "mimamori_owner"
+PG_APP = "mimamori_app"
+
+
+def _pg_roles_active() -> bool:
+    from django.conf import settings
+
+    return getattr(settings, "MIMAMORI_DB_APP_ROLE", "") == PG_APP
+
+
+def _ensure_pg_roles(settings_dict: dict) -> None:
+    import psycopg
+
+    params = {
+        "host": settings_dict.get("HOST") or None,
+        "port": settings_dict.get("PORT") or None,
+        "user": settings_dict.get("USER") or None,
+        "password": settings_dict.get("PASSWORD") or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+        # Made by an earlier run, or by another worktree at the same moment: fine.
+        already = (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation)
+        for role, extra in ((PG_OWNER, "CREATEDB"), (PG_APP, "")):
+            with suppress(*already):
+                conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS {extra}")
+        with suppress(*already):
+            conn.execute(f"GRANT {PG_APP} TO {PG_OWNER}")
+        # A test database left by a run before separate roles belongs to the superuser; the
+        # owner could not drop it to start afresh, so hand it over.
+        test_name = (settings_dict.get("TEST") or {}).get("NAME") or f"test_{settings_dict['NAME']}"
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [test_name])
+        if found.fetchone():
+            conn.execute(f'ALTER DATABASE "{test_name}" OWNER TO {PG_OWNER}')
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Before the test database is made: on PostgreSQL, make it (and migrate) as the owner."""
+    from django.conf import settings
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or os.environ.get("MIMAMORI_TEST_SINGLE_ROLE"):
+        return
+    _ensure_pg_roles(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["USER"] = PG_OWNER
+    connection.settings_dict["PASSWORD"] = ""
+    settings.MIMAMORI_DB_APP_ROLE = PG_APP
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After migrate (as the owner, which also granted the app role): connect as the app."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if not _pg_roles_active():
+        yield
+        return
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    before = options.get("options", "")
+    options["options"] = f"{before} -c role={PG_APP}".strip()
+    with django_db_blocker.unblock():
+        connection.close()
+    _flush_as_owner()
+    yield
+    options["options"] = before  # the owner drops the test database
+    with django_db_blocker.unblock():
+        connection.close()
+
+
+def _flush_as_owner() -> None:
+    """Django empties the tables after a transactional test with TRUNCATE, which the app role
+    may not do and the triggers refuse: do it as the owner, the triggers told to stand by."""
+    import pgtrigger
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from casework.audit.triggers import TRUNCATE_TRIGGER
+
+    original = DatabaseOperations.execute_sql_flush
+    if getattr(original, "_as_owner", False):
+        return
+
+    def execute_sql_flush(self, sql_list):
+        from casework.audit.chain import history_models
+        from casework.models import AccessLog, AuditLink, ChainHead, PowerChange
+
+        models = [*history_models(), AuditLink, AccessLog, PowerChange, ChainHead]
+        uris = [f"{m._meta.label}:{TRUNCATE_TRIGGER}" for m in models]
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {PG_OWNER}")
+        try:
+            with pgtrigger.ignore(*uris):
+                original(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"SET ROLE {PG_APP}")
+
+    execute_sql_flush._as_owner = True
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
+@contextmanager
+def as_owner():
+    """Act as the database owner (an operator's command, or an attacker with raw access to
+    the owner's role); a no-op unless the suite runs under separate roles."""
+    from django.db import connection
+
+    if not _pg_roles_active() or connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {PG_OWNER}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {PG_APP}")

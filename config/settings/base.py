@@ -98,6 +98,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short OLTP queries: PostgreSQL's JIT spent 160 ms compiling a 30 ms count at 100k cases.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Separate roles (casework/dbroles.py): the application connects with DATABASE_URL; migrations
+# run as the owner, `manage.py migrate --database owner` with DATABASE_OWNER_URL, and grant
+# the application's role what it needs afterwards.
+MIMAMORI_DB_APP_ROLE = env("MIMAMORI_DB_APP_ROLE", "")
+if env("DATABASE_OWNER_URL"):
+    DATABASES["owner"] = dj_database_url.parse(env("DATABASE_OWNER_URL"), conn_max_age=0)
+    DATABASES["owner"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+    MIMAMORI_DB_APP_ROLE = MIMAMORI_DB_APP_ROLE or DATABASES["default"].get("USER", "")
+MIMAMORI_CHECK_DB_ROLES = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -18,6 +18,16 @@ validate_production_keys(
     audit_key=MIMAMORI_AUDIT_KEY,  # noqa: F405
 )
 
+# PostgreSQL with two roles (casework/dbroles.py): DATABASE_URL is the application's role,
+# DATABASE_OWNER_URL the owner that migrations run as. `manage.py check --deploy --database
+# default` fails if the application's role owns the tables or could alter the history.
+if "owner" not in DATABASES:  # noqa: F405
+    raise ImproperlyConfigured(
+        "DATABASE_OWNER_URL is required in production: migrations run as the owner role, "
+        "the application (DATABASE_URL) as a role that owns nothing."
+    )
+MIMAMORI_CHECK_DB_ROLES = True
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)  # noqa: F405

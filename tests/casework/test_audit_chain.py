@@ -24,6 +24,7 @@ from casework.audit.chain import (
     verify,
 )
 from casework.models import AccessLog, AuditLink, ChainHead, Child, Team
+from tests.conftest import as_owner
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,8 @@ def tampering():
 
 
 def sql(statement: str, *params) -> None:
-    with tampering(), connection.cursor() as cursor:
+    """Raw SQL as an attacker with the owner's access (the application's role may not)."""
+    with as_owner(), tampering(), connection.cursor() as cursor:
         cursor.execute(statement, params)
 
 

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from casework.audit.chain import history_models
 from casework.models import AccessLog, Child, Team
 from casework.services import save_with_history
+from tests.conftest import as_owner
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def test_an_undecryptable_history_value_is_flagged_not_a_500(auditor, login):
     child.save()
     row = Child.history.filter(id=child.pk).latest()
     uris = [f"{m._meta.label}:history_append_only" for m in history_models()]
-    with pgtrigger.ignore(*uris), connection.cursor() as cursor:
+    with as_owner(), pgtrigger.ignore(*uris), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE casework_historicalchild SET school = %s WHERE history_id = %s",
             ["mm2$k2$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY3ODkwYWJjZA==", row.pk],

@@ -18,6 +18,7 @@ from casework.fields import Sealed
 from casework.models import Child, HouseholdMember
 from casework.models.children import child_name_index
 from config.keys import parse_field_key
+from tests.conftest import as_owner
 from tests.factories import ChildFactory
 
 K2 = "k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
@@ -49,7 +50,7 @@ def store(table: str, column: str, pk: int, value: str, *, pk_column: str = "id"
     from casework.audit.chain import history_models
 
     uris = [f"{m._meta.label}:history_append_only" for m in history_models()]
-    with pgtrigger.ignore(*uris), connection.cursor() as cursor:
+    with as_owner(), pgtrigger.ignore(*uris), connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s",  # noqa: S608
             [value, pk],

@@ -18,9 +18,18 @@ from casework.fields import bound_aad
 from casework.management.commands import rotate_field_keys
 from casework.models import CaseNote, Child, HouseholdMember, SchoolLiaison
 from casework.services import save_with_history
+from tests.conftest import as_owner
 from tests.factories import ChildFactory, open_case
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _owner(db):
+    """Key rotation is an operator's command: it runs as the database owner."""
+    with as_owner():
+        yield
+
 
 K3 = "k3:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVoxMjM0NTY="
 K2 = "k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="

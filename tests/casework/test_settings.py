@@ -29,6 +29,7 @@ def real_env(**overrides) -> dict[str, str]:
         MIMAMORI_BLIND_INDEX_KEY=key(),
         MIMAMORI_AUDIT_KEY=key(),
         DATABASE_URL="sqlite:///:memory:",
+        DATABASE_OWNER_URL="sqlite:///:memory:",
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -62,6 +63,7 @@ def test_check_deploy_reports_nothing_with_real_keys():
         {"DJANGO_SECRET_KEY": "short"},
         {"DJANGO_DEBUG": "true"},
         {"MIMAMORI_FIELD_KEYS": "p1:bm90LTMyLWJ5dGVz"},
+        {"DATABASE_OWNER_URL": None},
     ],
 )
 def test_production_refuses_to_start_without_real_keys(override):

@@ -16,9 +16,19 @@ from django.db import DatabaseError, connection, transaction
 from casework.audit import triggers
 from casework.audit.chain import history_models, seal
 from casework.models import AccessLog, AuditLink, ChainHead, Child, Team
+from tests.conftest import as_owner
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _owner(db):
+    """The triggers must stop even the owner of the tables: these tests run as the owner."""
+    with as_owner():
+        yield
+
+
 pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
 
 PROTECTED = [*history_models(), AuditLink, AccessLog]
