@@ -382,33 +382,42 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _flush_as_owner() -> None:
-    """Django empties the tables after a transactional test with TRUNCATE, which the app role
-    may not do and the triggers refuse: do it as the owner, the triggers told to stand by."""
+    """Django empties the tables after a transactional test with TRUNCATE (which the app role
+    may not do and the triggers refuse), then may reinstall triggers (post_migrate): run the
+    whole flush as the owner, the truncate triggers told to stand by."""
     import pgtrigger
+    from django.core.management.commands import flush
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     from casework.audit.triggers import TRUNCATE_TRIGGER
 
-    original = DatabaseOperations.execute_sql_flush
+    original = flush.Command.handle
     if getattr(original, "_as_owner", False):
         return
+    original_flush = DatabaseOperations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):
         from casework.audit.chain import history_models
         from casework.models import AccessLog, AuditLink, ChainHead, PowerChange
 
         models = [*history_models(), AuditLink, AccessLog, PowerChange, ChainHead]
-        uris = [f"{m._meta.label}:{TRUNCATE_TRIGGER}" for m in models]
-        with self.connection.cursor() as cursor:
+        with pgtrigger.ignore(*(f"{m._meta.label}:{TRUNCATE_TRIGGER}" for m in models)):
+            original_flush(self, sql_list)
+
+    def handle(self, **options):
+        from django.db import connections
+
+        connection = connections[options.get("database") or "default"]
+        with connection.cursor() as cursor:
             cursor.execute(f"SET ROLE {PG_OWNER}")
         try:
-            with pgtrigger.ignore(*uris):
-                original(self, sql_list)
+            return original(self, **options)
         finally:
-            with self.connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(f"SET ROLE {PG_APP}")
 
-    execute_sql_flush._as_owner = True
+    handle._as_owner = True
+    flush.Command.handle = handle
     DatabaseOperations.execute_sql_flush = execute_sql_flush
 
 

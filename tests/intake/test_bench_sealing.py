@@ -1,0 +1,191 @@
+"""Issue 9, item 8: what sealing after commit buys (printed, not asserted). PostgreSQL.
+
+Measured in one run, on the same database, against the old code path kept here only: each
+history row linked *inside* the business transaction, under the chain-head lock held until
+commit (as before issue 9). Reports
+- the intake write path (consultation + new child through the service) as a ratio to the
+  same two rows inserted by the plain ORM (no history, no chain, no rules);
+- 20 concurrent intake clients against one: throughput and median latency;
+- and that verify_audit passes afterwards.
+
+    DATABASE_URL=postgres://… pytest -m benchmark -s tests/intake/test_bench_sealing.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from contextlib import contextmanager
+from datetime import date
+from itertools import count
+
+import pytest
+from django.db import connection, connections
+from simple_history.signals import post_create_historical_record
+
+from casework.audit import chain
+from casework.audit.signals import chain_history_row
+from casework.choices import Category
+from casework.models import AuditLink, ChainHead, Child
+from intake.choices import Channel, Urgency
+from intake.models import Consultation, Route
+from intake.services import ConsultationData, Reporter, consultation_create
+from tests.factories import ChildFactory
+from tests.intake.conftest import tokyo
+
+pytestmark = [pytest.mark.benchmark, pytest.mark.django_db(transaction=True)]
+
+SAVES = int(os.environ.get("BENCH_SAVES", "150"))  # smaller for a quick try of the code
+CLIENTS = 20
+PER_CLIENT = int(os.environ.get("BENCH_PER_CLIENT", "15"))
+numbers = count()
+
+
+def link_inside_the_transaction(sender, history_instance, **kwargs) -> None:
+    """The code path before issue 9 (link_rows): lock the head, read the row back, link it,
+    move the head — inside the writer's transaction, so the lock is held until it commits."""
+    model = type(history_instance)
+    head = ChainHead.objects.select_for_update().get(pk=1)
+    contents = chain.fetch_contents(model, [history_instance.pk])
+    seq, mac = head.seq, head.mac or chain.GENESIS
+    links = []
+    for row_id, content in sorted(contents.items()):
+        seq += 1
+        mac = chain.compute_mac(seq, model._meta.label, row_id, mac, content)
+        links.append(
+            AuditLink(seq=seq, history_label=model._meta.label, history_id=row_id, mac=mac)
+        )
+    AuditLink.objects.bulk_create(links)
+    head.seq, head.mac = seq, mac
+    head.save(update_fields=["seq", "mac"])
+
+
+@contextmanager
+def sealing(mode: str):
+    if mode == "after commit":
+        yield
+        return
+    post_create_historical_record.disconnect(dispatch_uid="mimamori_audit_chain")
+    post_create_historical_record.connect(link_inside_the_transaction, dispatch_uid="bench_old")
+    try:
+        yield
+    finally:
+        post_create_historical_record.disconnect(dispatch_uid="bench_old")
+        post_create_historical_record.connect(
+            chain_history_row, dispatch_uid="mimamori_audit_chain"
+        )
+
+
+def report(team, route) -> ConsultationData:
+    return ConsultationData(
+        team=team,
+        received_at=tokyo(2026, 11, 20, 23, 40),
+        channel=Channel.HOTLINE,
+        route=route,
+        category=Category.ABUSE,
+        urgency=Urgency.HIGH,
+        summary="隣の部屋から子どもの泣き声と怒鳴り声がする。",
+        abuse_types=("physical",),
+        reporter=Reporter(name="近所 花子", relation="近隣住民", contact="090-1111-2222"),
+    )
+
+
+def new_child() -> Child:
+    n = next(numbers)
+    return ChildFactory.build(given_name_kana=f"ひまり{n}", birth_date=date(2019, 8, 3))
+
+
+def median_ms(action, runs: int = SAVES) -> float:
+    for _ in range(10):
+        action()
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - began)
+    return statistics.median(timings) * 1000
+
+
+def clients(n: int, action) -> tuple[float, float, int]:
+    """n threads, each with its own connection, PER_CLIENT actions: (per second, p50 ms,
+    errors)."""
+    start = threading.Barrier(n)
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            start.wait()
+            for _ in range(PER_CLIENT):
+                began = time.perf_counter()
+                action()
+                latencies.append(time.perf_counter() - began)
+        except BaseException as exc:  # counted, reported
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=client) for _ in range(n)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    return len(latencies) / elapsed, statistics.median(latencies) * 1000, len(errors)
+
+
+def test_sealing_after_commit_against_sealing_inside_the_transaction(intake_user, team_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("measured on PostgreSQL")
+    route = Route.objects.get(code="neighbour")
+
+    def plain() -> None:
+        child = new_child()
+        Child.objects.bulk_create([child])  # no signal: no history, no chain
+        Consultation.objects.bulk_create(
+            [
+                Consultation(
+                    received_at=tokyo(2026, 11, 20, 23, 40),
+                    channel=Channel.HOTLINE,
+                    route=route,
+                    category=Category.ABUSE,
+                    urgency=Urgency.HIGH,
+                    summary="隣の部屋から子どもの泣き声と怒鳴り声がする。",
+                    reporter_name="近所 花子",
+                    reporter_relation="近隣住民",
+                    reporter_contact="090-1111-2222",
+                    child=child,
+                    received_by=intake_user,
+                    team=team_a,
+                )
+            ]
+        )
+
+    def intake() -> None:
+        consultation_create(actor=intake_user, data=report(team_a, route), new_child=new_child())
+
+    base = median_ms(plain)
+    lines = [f"\n[issue 9 sealing] PostgreSQL; plain ORM, 2 rows: {base:.2f} ms"]
+    for mode in ("inside the transaction (before)", "after commit"):
+        with sealing(mode):
+            single = median_ms(intake)
+            one = clients(1, intake)
+            many = clients(CLIENTS, intake)
+        lines.append(
+            f"  sealing {mode}:\n"
+            f"    intake write path {single:.2f} ms = ×{single / base:.1f} the plain inserts\n"
+            f"    1 client:  {one[0]:.1f} req/s, p50 {one[1]:.1f} ms\n"
+            f"    {CLIENTS} clients: {many[0]:.1f} req/s, p50 {many[1]:.1f} ms, "
+            f"{many[2]} errors (×{many[0] / one[0]:.1f} one client)"
+        )
+    chain.seal()
+    result = chain.verify()
+    lines.append(
+        f"  verify_audit afterwards: {'passes' if result.ok else 'FAILS'} "
+        f"({result.checked} links; {result.total_problems} problems)"
+    )
+    print("\n".join(lines))
+    assert result.ok, [str(p) for p in result.problems[:5]]
