@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models.functions import Cast
 
-from casework.crypto import DecryptionError, KeyRing, key_ring
+from casework.crypto import UNBOUND_PREFIX, DecryptionError, KeyRing, key_ring
 from casework.fields import ROW_KEY, decrypt_stored, is_history
 
 
@@ -84,7 +84,10 @@ def decrypt_or_mark(
     except DecryptionError as exc:
         kid = KeyRing.kid_of(token)
         known = {candidate for candidate, _key in ring.keys}
-        return Unreadable(exc, missing_key=kid is not None and kid not in known)
+        # A missing key, or a value not yet bound to its row (rotate_field_keys binds it):
+        # unverifiable until the operator acts, not evidence of tampering.
+        unbound = KeyRing.prefix_of(token) == UNBOUND_PREFIX
+        return Unreadable(exc, missing_key=unbound or (kid is not None and kid not in known))
 
 
 _ROW_ALIAS = "mmrow_key"

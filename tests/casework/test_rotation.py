@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from unittest import mock
 
+import pgtrigger
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -249,3 +250,25 @@ def test_key_ids_differing_only_in_case_are_different_keys():
         assert all(v is None or v.startswith("mm2$KX$") for *_, v in all_stored_values())
     with override_settings(MIMAMORI_FIELD_KEYS=[upper]):
         assert Child.objects.get(pk=child.pk).family_name == "大小"
+
+
+def test_before_rotation_unbound_values_are_unverifiable_not_tampering(records, capsys):
+    """The same values in the format before issue 9: verify_audit cannot check them yet (not
+    tampering); after rotate_field_keys binds them, the chain verifies again."""
+    from casework.audit.chain import seal
+
+    seal()
+    child = records[1]
+    row = Child.history.filter(id=child.pk).order_by("history_id").first()
+    old = key_ring().encrypt(row.family_name, "casework.Child.family_name", prefix="mm1")
+    with (
+        connection.cursor() as cursor,
+        pgtrigger.ignore("casework.HistoricalChild:history_append_only"),
+    ):
+        cursor.execute(
+            "UPDATE casework_historicalchild SET family_name = %s WHERE history_id = %s",
+            [old, row.history_id],
+        )
+    assert {p.kind for p in verify().problems} == {"no_key"}
+    call_command("rotate_field_keys")
+    assert verify().ok
