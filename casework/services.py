@@ -22,7 +22,10 @@ after a later one, so two services can wait for each other but never deadlock:
     6. child, then household member
     7. deadline
     8. case-number counter
-    9. the audit chain head (taken when history rows are written)
+
+The audit chain head is not on this list: no business transaction takes it. History rows are
+sealed into the chain after commit, in a short transaction that locks the head alone
+(casework/audit/chain.py), so it cannot take part in a deadlock.
 
 History change reasons are fixed phrases: they never carry a name, a reason typed by a worker
 or any other personal value (those live encrypted, on the record or its CaseEvent).
@@ -86,8 +89,8 @@ def _require_open(case: Case) -> None:
 
 
 def next_case_seq(fiscal_year: int) -> int:
-    """The next case number of a fiscal year, under the counter's lock (lock order: last but
-    the chain head). Also above any number already used, so bulk-loaded cases never collide."""
+    """The next case number of a fiscal year, under the counter's lock (lock order: last).
+    Also above any number already used, so bulk-loaded cases never collide."""
     try:
         with transaction.atomic():
             CaseCounter.objects.get_or_create(fiscal_year=fiscal_year)
