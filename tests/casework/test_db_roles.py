@@ -10,12 +10,20 @@ from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
 from casework.dbroles import app_role_problems, check_app_role, protected_tables
-from tests.conftest import PG_APP, PG_OWNER, as_owner
+from tests.conftest import PG_APP, PG_OWNER, _pg_roles_active, as_owner
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _separate_roles(db):
+    if not _pg_roles_active():  # known only once the test database is set up
+        pytest.skip("MIMAMORI_TEST_SINGLE_ROLE: the suite runs with one role")
+
+
 TABLES = ["casework_historicalchild", "casework_auditlink", "casework_accesslog"]
 
 
