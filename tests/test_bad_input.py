@@ -140,7 +140,8 @@ def test_an_extension_decision_with_nothing_pending_is_not_found_not_a_500(
 
 def test_an_empty_school_liaison_post_changes_nothing(world, shelter_user, login):
     stay = world["stay"]
-    Stay.objects.filter(pk=stay.pk).update(school="港区立芝浦小学校")
+    stay.school = "港区立芝浦小学校"  # save(), not update(): ciphertext is bound to its row
+    stay.save(update_fields=["school"])
     response = login(shelter_user).post(reverse("shelter:school", args=[stay.pk]), {})
     assert response.status_code == 400
     assert Stay.objects.get(pk=stay.pk).school == "港区立芝浦小学校"
