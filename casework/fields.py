@@ -16,7 +16,8 @@ casework/audit/rows.py, which decrypts with each row's own data.
 A new model with encrypted fields: inherit `RowBound` (before models.Model) and use
 EncryptedCharField / EncryptedTextField; its migration adds `row_key` with `default=uuid.uuid4`
 (for a table with rows already, see casework/migrations/0009 for the fill). The system check
-`mimamori.E001` fails for a model with encrypted fields and no row_key.
+`mimamori.W001` warns of a model with encrypted fields and no row_key (its values stay in
+the unbound format until it adopts RowBound).
 """
 
 from __future__ import annotations
@@ -82,12 +83,24 @@ def bound_aad(base: str, row_key: Any, history_date: datetime | None = None) -> 
     return aad
 
 
+def row_bound(model: type[models.Model]) -> bool:
+    """Has the model adopted RowBound? (Until it does, its values stay in the unbound format,
+    and the check mimamori.W001 says so.)"""
+    return any(f.name == ROW_KEY for f in model._meta.concrete_fields)
+
+
 def decrypt_stored(
-    ring: KeyRing, token: str, base: str, row_key: Any, history_date: datetime | None
+    ring: KeyRing,
+    token: str,
+    base: str,
+    row_key: Any,
+    history_date: datetime | None,
+    *,
+    bound: bool = True,
 ) -> str:
     """Decrypt a stored token with the associated data its format calls for."""
     if KeyRing.prefix_of(token) == UNBOUND_PREFIX:
-        if not getattr(settings, "MIMAMORI_ACCEPT_UNBOUND_CIPHERTEXT", False):
+        if bound and not getattr(settings, "MIMAMORI_ACCEPT_UNBOUND_CIPHERTEXT", False):
             raise DecryptionError(
                 f"{base}: 行に結び付いていない古い暗号文です"
                 "（rotate_field_keys で移行してください）。"
@@ -120,7 +133,7 @@ class EncryptedMixin:
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = super().pre_save(model_instance, add)
-        if value is None or isinstance(value, Sealed):
+        if value is None or isinstance(value, Sealed) or not row_bound(type(model_instance)):
             return value
         return Bound(str(value), self.row_aad(model_instance))
 
@@ -149,13 +162,14 @@ class EncryptedMixin:
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
         model = self.model
-        if not model._meta.abstract and ROW_KEY not in {f.name for f in model._meta.fields}:
+        if not model._meta.abstract and not row_bound(model):
             errors.append(
-                checks.Error(
-                    f"{model._meta.label} has encrypted fields but no row_key.",
+                checks.Warning(
+                    f"{model._meta.label} has encrypted fields but no row_key: its values are "
+                    "bound to the field only, so they can be swapped between rows.",
                     hint="Inherit casework.fields.RowBound (issue 9: row-bound ciphertext).",
                     obj=self,
-                    id="mimamori.E001",
+                    id="mimamori.W001",
                 )
             )
         return errors
@@ -171,13 +185,15 @@ def decrypt_row(sender: type[models.Model], instance: models.Model, **kwargs: An
     if not sealed:
         return
     ring = key_ring()
+    bound = row_bound(type(instance))
     for f in sealed:
         instance.__dict__[f.attname] = decrypt_stored(
             ring,
             instance.__dict__[f.attname],
             f.aad,
-            getattr(instance, ROW_KEY),
-            instance.history_date if is_history(type(instance)) else None,
+            getattr(instance, ROW_KEY) if bound else None,
+            instance.history_date if bound and is_history(type(instance)) else None,
+            bound=bound,
         )
 
 

@@ -86,7 +86,7 @@ def decrypt_or_mark(
         known = {candidate for candidate, _key in ring.keys}
         # A missing key, or a value not yet bound to its row (rotate_field_keys binds it):
         # unverifiable until the operator acts, not evidence of tampering.
-        unbound = KeyRing.prefix_of(token) == UNBOUND_PREFIX
+        unbound = KeyRing.prefix_of(token) == UNBOUND_PREFIX and _ROW_ALIAS in row
         return Unreadable(exc, missing_key=unbound or (kid is not None and kid not in known))
 
 
@@ -101,7 +101,7 @@ def with_row_identity(queryset: models.QuerySet) -> models.QuerySet:
     annotations = {}
     if ROW_KEY in names:
         annotations[_ROW_ALIAS] = models.F(ROW_KEY)
-    if is_history(model):
+    if ROW_KEY in names and is_history(model):
         annotations[_VERSION_ALIAS] = models.F("history_date")
     return queryset.annotate(**annotations), list(annotations)
 

@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Left
 from casework.audit.rows import encrypted_models, record_type_label
 from casework.audit.triggers import rekey_allowed
 from casework.crypto import PREFIX, UNBOUND_PREFIX, DecryptionError, KeyRing, key_ring
-from casework.fields import ROW_KEY, bound_aad, is_history
+from casework.fields import ROW_KEY, bound_aad, is_history, row_bound
 
 DEFAULT_BATCH = 500  # rows per transaction
 MAX_REPORTED_FAILURES = 20
@@ -72,20 +72,23 @@ def rotate_batch(
     result: ModelResult,
 ):
     """Re-encrypt one batch of rows (pk > after_pk) in its own transaction; return the last pk."""
-    prefix = f"{PREFIX}${ring.current_kid}$"
+    prefix = f"{PREFIX if row_bound(model) else UNBOUND_PREFIX}${ring.current_kid}$"
     queryset = stored_values(model._base_manager.all(), fields, prefix).filter(
         needs_rekey(fields, prefix)
     )
     if after_pk is not None:
         queryset = queryset.filter(pk__gt=after_pk)
     names = [_stored(f) for f in fields]
-    version = ["history_date"] if is_history(model) else []
+    bound = row_bound(model)
+    identity = [ROW_KEY] if bound else []
+    version = ["history_date"] if bound and is_history(model) else []
     with transaction.atomic(), rekey_allowed():
         rows = list(
-            queryset.order_by("pk").values_list("pk", ROW_KEY, *version, *names)[:batch_size]
+            queryset.order_by("pk").values_list("pk", *identity, *version, *names)[:batch_size]
         )
         updates: dict[tuple[str, ...], list[list]] = defaultdict(list)
-        for pk, row_key, *rest in rows:
+        for pk, *rest in rows:
+            row_key = rest.pop(0) if bound else None
             history_date = rest.pop(0) if version else None
             try:
                 tokens = {
@@ -104,7 +107,10 @@ def rotate_batch(
 
 
 def rebind(ring: KeyRing, token: str, base: str, row_key, history_date) -> str:
-    """Decrypt (old unbound format too) and encrypt under the newest key, bound to the row."""
+    """Decrypt (old unbound format too) and encrypt under the newest key, bound to the row
+    (a model that has not adopted RowBound, row_key None: unbound, as before)."""
+    if row_key is None:
+        return ring.encrypt(ring.decrypt(token, base), base, prefix=UNBOUND_PREFIX)
     aad = bound_aad(base, row_key, history_date)
     if KeyRing.prefix_of(token) == UNBOUND_PREFIX:
         plain = ring.decrypt(token, base)
