@@ -124,53 +124,147 @@ def written_at_field(model: type[models.Model]) -> str:
     return "history_date" if hasattr(model, "instance_type") else "at"
 
 
+# Field types whose value in memory, after save(), is exactly what a read gives back (the rest
+# fall back to reading the row): no rounding (Decimal), no normalising (inet), no naive times.
+_AS_STORED = (
+    models.IntegerField,  # AutoField, BigAutoField, BigIntegerField, PositiveIntegerField…
+    models.CharField,
+    models.TextField,  # and the encrypted fields: the plaintext is what they decrypt to
+    models.BooleanField,
+    models.UUIDField,
+    models.JSONField,
+)
+
+
+def content_in_memory(instance: models.Model) -> str | None:
+    """The canonical content of a row just saved, from the instance (no read-back), or None
+    when a value might not be what the database gives back."""
+    values = {}
+    by_attname = {f.attname: f for f in instance._meta.concrete_fields}
+    for attname in canonical_fields(type(instance)):
+        if attname not in instance.__dict__:
+            return None
+        f = by_attname[attname]
+        value = instance.__dict__[attname]
+        if value is not None and not _as_stored(f, value):
+            return None
+        values[attname] = value
+    return canonical(values)
+
+
+def _as_stored(f: models.Field, value: Any) -> bool:
+    if f.is_relation:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(f, models.DateTimeField):
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if isinstance(f, models.DateField):
+        return type(value) is date
+    if isinstance(f, models.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(f, models.IntegerField):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(f, models.CharField | models.TextField):
+        return isinstance(value, str)
+    if isinstance(f, models.UUIDField):
+        return isinstance(value, uuid.UUID)
+    return isinstance(f, models.JSONField)
+
+
 class _SealOnCommit:
-    """The rows one transaction wrote; sealed in a short transaction once it has committed."""
+    """The rows one transaction wrote (at one savepoint level, so that a rolled-back savepoint
+    takes its rows with it), with their content when known from memory; sealed in a short
+    transaction once the whole transaction has committed. The first of a transaction's
+    callbacks to run seals the rows of all of them, in one sealing run."""
 
-    def __init__(self) -> None:
+    def __init__(self, using: str) -> None:
+        self.using = using
         self.rows: dict[type[models.Model], list[int]] = {}
+        self.contents: dict[type[models.Model], dict[int, str]] = {}
 
-    def add(self, model: type[models.Model], ids: Iterable[int]) -> None:
+    def add(
+        self, model: type[models.Model], ids: Iterable[int], contents: dict[int, str] | None
+    ) -> None:
         self.rows.setdefault(model, []).extend(ids)
+        if contents:
+            self.contents.setdefault(model, {}).update(contents)
+
+    def take(self, other: _SealOnCommit) -> None:
+        for model, ids in other.rows.items():
+            self.add(model, ids, other.contents.get(model))
+        other.rows, other.contents = {}, {}
 
     def __call__(self) -> None:
+        for _sids, func, _robust in connections[self.using].run_on_commit:
+            if isinstance(func, _SealOnCommit) and func is not self:
+                self.take(func)  # still waiting in this commit: seal them together
+        if not self.rows:
+            return
         try:
-            seal(self.rows)
+            seal(self.rows, contents=self.contents)
         except Exception:  # the request succeeded; the sweep (run_reminders) seals later
             logger.exception("mimamori: sealing after commit failed; the next sweep seals")
 
 
-def note_written(model: type[models.Model], ids: Iterable[int], using: str = "default") -> None:
+def note_written(
+    model: type[models.Model],
+    ids: Iterable[int],
+    using: str = "default",
+    instances: Sequence[models.Model] = (),
+) -> None:
     """Remember rows written in the current transaction, to be sealed right after it commits.
 
-    Outside a transaction the row is sealed at once (on_commit runs immediately). Rows whose
-    transaction rolls back are simply not found when sealing; rows of a process that died
-    between commit and sealing are picked up by `seal()` without arguments (the sweep).
+    Outside a transaction the row is sealed at once (on_commit runs immediately). With the
+    saved `instances`, their content is taken from memory (no read-back when sealing). Rows
+    of a process that died between commit and sealing are picked up by the sweep.
     """
     ids = [i for i in ids if i is not None]
     if not ids:
         return
+    contents = {}
+    for instance in instances:
+        content = content_in_memory(instance)
+        if content is not None:
+            contents[instance.pk] = content
+    if contents and getattr(settings, "MIMAMORI_AUDIT_CHECK_MEMORY", False):
+        _check_against_database(model, contents)
     conn = connections[using]
+    level = set(conn.savepoint_ids)
     if conn.in_atomic_block:
-        for _sids, func, _robust in conn.run_on_commit:
-            if isinstance(func, _SealOnCommit):
-                func.add(model, ids)
+        for sids, func, _robust in conn.run_on_commit:
+            if isinstance(func, _SealOnCommit) and sids == level:
+                func.add(model, ids, contents)
                 return
-    pending = _SealOnCommit()
-    pending.add(model, ids)
+    pending = _SealOnCommit(using)
+    pending.add(model, ids, contents)
     transaction.on_commit(pending, using=using)
 
 
-def _already_linked(label: str, ids: Sequence[int]) -> set[int]:
+def _check_against_database(model: type[models.Model], contents: dict[int, str]) -> None:
+    """Tests: the content taken from memory must be what a read of the row gives."""
+    stored = fetch_contents(model, list(contents))
+    for row_id, content in contents.items():
+        if stored.get(row_id) != content:
+            raise AssertionError(
+                f"{model._meta.label} {row_id}: content in memory differs from the row read "
+                f"back:\n  memory:   {content}\n  database: {stored.get(row_id)}"
+            )
+
+
+def _already_linked(rows: dict[type[models.Model], list[int]]) -> dict[str, set[int]]:
+    """Of the given rows, those a sweep has linked meanwhile (one query for a request's rows)."""
     from casework.models import AuditLink
 
-    found: set[int] = set()
-    for part in _chunks(sorted(set(ids)), READ_CHUNK):
-        found.update(
-            AuditLink.objects.filter(history_label=label, history_id__in=part).values_list(
-                "history_id", flat=True
-            )
-        )
+    found: dict[str, set[int]] = {}
+    pairs = [(m._meta.label, i) for m, ids in rows.items() for i in sorted(set(ids))]
+    for part in _chunks(pairs, READ_CHUNK):
+        condition = models.Q()
+        for label in {label for label, _i in part}:
+            ids = [i for lab, i in part if lab == label]
+            condition |= models.Q(history_label=label, history_id__in=ids)
+        for label, row_id in AuditLink.objects.filter(condition).values_list(
+            "history_label", "history_id"
+        ):
+            found.setdefault(label, set()).add(row_id)
     return found
 
 
@@ -197,24 +291,30 @@ class Head:
 
 
 def seal(
-    rows: dict[type[models.Model], list[int]] | None = None, *, since: datetime | None = None
+    rows: dict[type[models.Model], list[int]] | None = None,
+    *,
+    since: datetime | None = None,
+    contents: dict[type[models.Model], dict[int, str]] | None = None,
 ) -> Head:
     """Link committed unsealed rows to the chain, in a short transaction of its own.
 
     With `rows`, those rows (the ones a transaction just wrote); without, every unsealed row
     (written since `since`, when given): the sweep. The head is locked only for this: read
-    the rows in one batched query per table, compute the MACs, insert the links, move the
-    head. Then the new head is appended to the witness (casework/audit/witness.py).
+    the rows in one batched query per table (or take their content from memory, `contents`),
+    compute the MACs, insert the links, move the head. Then the new head is appended to the
+    witness (casework/audit/witness.py).
     """
     from casework.models import AuditLink, ChainHead
 
     with transaction.atomic():
         head = ChainHead.objects.select_for_update().get(pk=1)
+        known = contents or {}
         if rows is None:
             wanted = {m: list(unsealed(m, since=since)) for m in chained_models()}
         else:
+            linked = _already_linked(rows)
             wanted = {
-                m: sorted(set(ids) - _already_linked(m._meta.label, ids)) for m, ids in rows.items()
+                m: sorted(set(ids) - linked.get(m._meta.label, set())) for m, ids in rows.items()
             }
         seq, mac = head.seq, head.mac or GENESIS
         links = []
@@ -223,9 +323,11 @@ def seal(
             if not ids:
                 continue
             label = model._meta.label
-            contents = fetch_contents(model, ids)
-            for row_id in sorted(contents):
-                content = contents[row_id]
+            in_memory = known.get(model, {})
+            found = {i: in_memory[i] for i in ids if i in in_memory}
+            found |= fetch_contents(model, [i for i in ids if i not in in_memory])
+            for row_id in sorted(found):
+                content = found[row_id]
                 if isinstance(content, Unreadable):
                     # Never seal what cannot be read (nor let it hold up the rest): it stays
                     # unsealed, and verify_audit reports it once it is overdue.

@@ -17,13 +17,18 @@ from casework.models.audit import access_logged_in_bulk
 
 @receiver(post_create_historical_record, dispatch_uid="mimamori_audit_chain")
 def chain_history_row(sender, history_instance, **kwargs) -> None:
-    note_written(type(history_instance), [history_instance.pk], history_instance._state.db)
+    note_written(
+        type(history_instance),
+        [history_instance.pk],
+        history_instance._state.db,
+        instances=[history_instance],
+    )
 
 
 @receiver(post_save, sender=AccessLog, dispatch_uid="mimamori_access_chain")
 def chain_access_entry(sender, instance, created, using, **kwargs) -> None:
     if created:
-        note_written(AccessLog, [instance.pk], using)
+        note_written(AccessLog, [instance.pk], using, instances=[instance])
 
 
 def record_login_without_history(sender, request, user, **kwargs) -> None:

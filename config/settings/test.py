@@ -26,3 +26,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Every history row's content taken from memory for sealing is compared with the row read back.
+MIMAMORI_AUDIT_CHECK_MEMORY = True
