@@ -87,11 +87,12 @@ def test_the_application_role_owns_no_table(as_app):
 
 
 def test_the_application_role_may_still_append_and_move_the_head(as_app):
-    as_app.execute(
-        "INSERT INTO casework_accesslog (record_type, record_id, action, at, path) "
-        "VALUES ('casework.Child', '1', 'view', now(), '/')"
-    )
-    as_app.execute("UPDATE casework_chainhead SET seq = seq")
+    with as_app.transaction(force_rollback=True):  # leaves nothing behind for later tests
+        as_app.execute(
+            "INSERT INTO casework_accesslog (record_type, record_id, action, at, path) "
+            "VALUES ('casework.Child', '1', 'view', now(), '/')"
+        )
+        as_app.execute("UPDATE casework_chainhead SET seq = seq")
 
 
 @pytest.mark.parametrize("table", ["casework_historicalteam", "casework_accesslog"])
