@@ -80,7 +80,14 @@ def decrypt_or_mark(
     if token is None:
         return None
     try:
-        return decrypt_stored(ring, token, field.aad, row.get(_ROW_ALIAS), row.get(_VERSION_ALIAS))
+        return decrypt_stored(
+            ring,
+            token,
+            field.aad,
+            row.get(_ROW_ALIAS),
+            row.get(_VERSION_ALIAS),
+            bound=_ROW_ALIAS in row,  # a model that has not adopted RowBound: unbound format
+        )
     except DecryptionError as exc:
         kid = KeyRing.kid_of(token)
         known = {candidate for candidate, _key in ring.keys}
