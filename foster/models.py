@@ -28,7 +28,7 @@ from simple_history.models import HistoricalRecords
 
 from casework import rules
 from casework.choices import TOWN_CHOICES, Role
-from casework.fields import EncryptedCharField, EncryptedTextField
+from casework.fields import EncryptedCharField, EncryptedTextField, RowBound
 from casework.models import Case
 from casework.models.scoping import NEVER, Scoped, ScopedQuerySet, any_of
 from foster.choices import (
@@ -68,7 +68,7 @@ class ApplicantQuerySet(FosterQuerySet):
         return self.select_related("worker")
 
 
-class Applicant(Scoped, models.Model):
+class Applicant(Scoped, RowBound, models.Model):
     """An applicant household's application; a new application after a withdrawal or a decline
     is a new record linked to the old one (`previous`): the old record stays as it was."""
 
@@ -149,7 +149,7 @@ class Applicant(Scoped, models.Model):
         return rules.district_for_town(self.town)
 
 
-class ApplicantMember(models.Model):
+class ApplicantMember(RowBound, models.Model):
     """A member of the applicant household (spouse, children, others living with them)."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="members")
@@ -192,7 +192,7 @@ class CouncilSession(models.Model):
         return f"{self.title}（{self.held_on}）"
 
 
-class Step(models.Model):
+class Step(RowBound, models.Model):
     """A completed stage of an application: date, worker, outcome and notes."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="steps")
@@ -236,7 +236,7 @@ class Step(models.Model):
         return f"{self.get_stage_display()} {self.done_on}"
 
 
-class Training(models.Model):
+class Training(RowBound, models.Model):
     """Attendance at a training course (認定前研修: basic and pre-registration; 更新研修)."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="trainings")
@@ -255,7 +255,7 @@ class Training(models.Model):
         return f"{self.get_course_display()} {self.attended_on}"
 
 
-class StudyVisit(models.Model):
+class StudyVisit(RowBound, models.Model):
     """A home-study visit (家庭調査) and its findings."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="study_visits")
@@ -284,7 +284,7 @@ class HomeQuerySet(FosterQuerySet):
         return self.active().filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
 
 
-class Home(Scoped, models.Model):
+class Home(Scoped, RowBound, models.Model):
     """A certified foster home (認定・登録), created by the last stage of an application."""
 
     applicant = models.OneToOneField(
@@ -414,7 +414,7 @@ class PlacementQuerySet(ScopedQuerySet):
         return self.filter(state=PlacementState.PROPOSED)
 
 
-class Placement(Scoped, models.Model):
+class Placement(Scoped, RowBound, models.Model):
     """A placement (委託) of a child of an open case with a home: proposed by the case's worker
     or supervisor, confirmed by foster staff (then it holds a place in the home), ended with
     a reason."""
@@ -513,7 +513,7 @@ class Placement(Scoped, models.Model):
         return self.state == PlacementState.PROPOSED
 
 
-class HomeVisit(models.Model):
+class HomeVisit(RowBound, models.Model):
     """Support after placement: a visit to the home, who was seen and what was found."""
 
     home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="visits")
