@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0008_deadline_next_step'),
+        ('casework', '0009_child_kana_indexes'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from casework.fields import fill_row_keys
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0009_power_changes'),
+        ('casework', '0010_power_changes'),
     ]
 
     operations = [
