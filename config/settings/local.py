@@ -21,3 +21,7 @@ MIMAMORI_AUDIT_KEY = MIMAMORI_AUDIT_KEY or _demo["MIMAMORI_AUDIT_KEY"]  # noqa: 
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo's console: each sealing run's head still goes to the witness file (var/), but not to
+# the terminal, where seeding would print hundreds of lines. Production logs it (base.py).
+LOGGING["loggers"]["mimamori.audit.witness"] = {"level": "WARNING"}  # noqa: F405
