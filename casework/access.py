@@ -79,3 +79,16 @@ def log_access_by(request: HttpRequest, record_type: str, record_id: str, action
         ip_address=client_ip(request),
         path=request.get_full_path()[:500],
     )
+
+
+def log_sign_in(request: HttpRequest, user: Any, action: str) -> None:
+    """A second-factor attempt, successful or not, in the access log (the auditor's
+    /audit/access/): who, when, from which address. django-axes keeps its own records too."""
+    AccessLog.objects.create(
+        user=user,
+        record_type=user._meta.label,
+        record_id=str(user.pk),
+        action=action,
+        ip_address=client_ip(request),
+        path=request.path[:500],
+    )

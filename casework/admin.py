@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,12 +32,28 @@ class StaffAdmin(UserAdmin, SimpleHistoryAdmin):
         (_("職員情報"), {"fields": ("display_name", "profession", "email")}),
         (_("役割"), {"fields": ("is_active", "is_staff", "groups")}),
         (_("記録"), {"fields": ("last_login", "date_joined")}),
+        (_("二段階認証"), {"fields": ("two_factor",)}),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "two_factor"]
     filter_horizontal = ["groups"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # staff leave by deactivation; their acts stay attributed
+
+    @admin.display(description=_("二段階認証"))
+    def two_factor(self, obj: User) -> str:
+        """Whether the user has a second factor, and the reset page (a lost phone)."""
+        if obj.pk is None:
+            return "—"
+        from casework import twofactor
+
+        state = _("登録済み") if twofactor.has_second_factor(obj) else _("未登録")
+        return format_html(
+            '{}　<a href="{}">{}</a>',
+            state,
+            reverse("two_factor_reset", args=[obj.pk]),
+            _("リセットする（理由を入力）"),
+        )
 
 
 @admin.register(Team)

@@ -214,6 +214,8 @@ class AccessAction(models.TextChoices):
     CHECK = "check", _("重複確認")
     MATCH = "match", _("重複確認で担当外の児童と一致")
     REFUSED = "refused", _("重複確認の繰り返しを拒否")
+    OTP_OK = "otp_ok", _("二段階認証に成功")
+    OTP_FAIL = "otp_fail", _("二段階認証に失敗")
 
 
 class HandbookDegree(models.IntegerChoices):

@@ -617,3 +617,55 @@ class ReferralForm(Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- two-factor sign-in ------------------------------------------------------------------------
+
+
+class SecondFactorForm(Form):
+    """The code after the password: the authenticator app's six digits, or a backup code."""
+
+    code = forms.CharField(
+        label=_("確認コード"),
+        help_text=_(
+            "認証アプリに表示されている6桁の数字を入力してください。"
+            "スマートフォンが手元にないときは、予備コード（例：abcde-fghjk）を1つ入力できます。"
+        ),
+        error_messages={"required": _("確認コードを入力してください。")},
+        validators=[
+            MaxLengthValidator(32, _("確認コードが長すぎます。6桁の数字を入力してください。"))
+        ],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "class": "w-short"}
+        ),
+    )
+
+
+class EnrolForm(Form):
+    code = forms.CharField(
+        label=_("確認コード"),
+        help_text=_("登録した認証アプリに表示されている6桁の数字を入力してください。"),
+        error_messages={"required": _("確認コードを入力してください。")},
+        validators=[
+            MaxLengthValidator(32, _("確認コードが長すぎます。6桁の数字を入力してください。"))
+        ],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "w-short"}
+        ),
+    )
+
+
+class TwoFactorResetForm(Form):
+    reason = forms.CharField(
+        label=_("リセットの理由"),
+        help_text=_("例：スマートフォンを紛失したため（本人から電話で依頼、所属長確認済み）"),
+        error_messages={"required": _("リセットの理由を入力してください。")},
+        validators=[MaxLengthValidator(500, _("理由は500文字以内で入力してください。"))],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason or "\x00" in reason:
+            raise forms.ValidationError(_("リセットの理由を入力してください。"))
+        return reason

@@ -124,6 +124,17 @@ MATRIX: dict[str, Route] = {
         post=expect(302, auditor=403) | {"anonymous": 200},
     ),
     "logout": Route(get=expect(405) | {"anonymous": 302}, post=expect(302)),
+    # The second factor: the code page belongs to a password step in progress (anyone else is
+    # sent on); enrolment and backup codes are each user's own (auditors included: signing in
+    # is not a change); the reset is the administrator's.
+    "login_verify": Route(get=expect(302), post=expect(302, auditor=403)),
+    "two_factor": Route(get=expect(200), post=expect(400)),
+    "two_factor_codes": Route(get=expect(405), post=expect(302)),
+    "two_factor_reset": Route(
+        lambda w: {"pk": w["case"].lead_id},
+        get=expect(403, admin_user=200),
+        post=expect(403, admin_user=400, auditor=403),
+    ),
     "set_language": Route(get=expect(302), post=expect(302)),
     # --- cases -----------------------------------------------------------------------------
     "casework:case_list": Route(  # POST: the name search, then back to the list

@@ -16,8 +16,10 @@ from casework.models import User
 
 def record_type_choices() -> list[tuple[str, str]]:
     """Every record type that keeps history, by its Japanese name (labels are stable values)."""
-    originals = [m.instance_type._meta for m in history_models()]
-    types = {meta.label: str(meta.verbose_name) for meta in originals}
+    from casework.audit.selectors import record_type_name
+
+    labels = [m.instance_type._meta.label for m in history_models()]
+    types = {label: record_type_name(label) for label in labels}
     return [("", _("すべて"))] + sorted(types.items(), key=lambda item: item[1])
 
 

@@ -194,7 +194,7 @@ def build_entries(keys: list[tuple[type[models.Model], int]]) -> list[Entry]:
             Entry(
                 at=row["history_date"],
                 user=users.get(row["history_user_id"]),
-                record_type=str(model.instance_type._meta.verbose_name),
+                record_type=record_type_name(model.instance_type._meta.label),
                 object_id=row["id"],
                 kind=row["history_type"],
                 reason=row["history_change_reason"] or "",
@@ -305,8 +305,17 @@ def access_log(
     return queryset
 
 
+# django-otp names its models in English, without translation.
+RECORD_TYPE_NAMES = {
+    "otp_totp.TOTPDevice": _("二段階認証（認証アプリ）"),
+    "otp_static.StaticDevice": _("二段階認証（予備コード）"),
+}
+
+
 def record_type_name(label: str) -> str:
     """「児童」 for "casework.Child"; the label itself for a type that no longer exists."""
+    if label in RECORD_TYPE_NAMES:
+        return str(RECORD_TYPE_NAMES[label])
     try:
         return str(apps.get_model(label)._meta.verbose_name)
     except (LookupError, ValueError):

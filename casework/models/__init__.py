@@ -1,5 +1,6 @@
 """casework models: one module per concern, re-exported here."""
 
+from casework.models import twofactor as _twofactor_history  # noqa: F401 - the devices' history
 from casework.models.audit import AccessLog, AuditLink, ChainHead, PowerChange
 from casework.models.cases import (
     Case,

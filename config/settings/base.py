@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "django_filters",
     "django_htmx",
@@ -47,7 +50,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "casework.middleware.TwoFactorMiddleware",
     "casework.middleware.ReadOnlyAuditorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -165,6 +170,15 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # On the closed network many staff share one NAT address: locking by address would lock a
 # whole office out, so we lock the account being guessed (axes.W006 is deliberate).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-factor sign-in (django-otp): TOTP with backup codes. Mandatory for these roles (they are
+# sent to enrolment after the password until enrolled); MIMAMORI_2FA_FOR_EVERYONE makes it
+# mandatory for every user. Anyone may enrol; once enrolled, sign-in always asks for a code.
+MIMAMORI_2FA_REQUIRED_ROLES = ["supervisor", "auditor", "admin"]
+MIMAMORI_2FA_FOR_EVERYONE = env_bool("MIMAMORI_2FA_FOR_EVERYONE", False)
+OTP_TOTP_ISSUER = "見守り"
+# How long the password step is remembered while the code is asked for.
+MIMAMORI_2FA_PENDING_SECONDS = 5 * 60
 
 # django-guardian: direct FK tables; no anonymous user; no auto prefetch (bug with direct FKs).
 ANONYMOUS_USER_NAME = None

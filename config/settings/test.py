@@ -20,6 +20,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+# Personas sign in without a second factor; the two-factor tests turn the production rule back
+# on (tests/casework/test_two_factor.py), and a test checks that base settings require it.
+MIMAMORI_2FA_REQUIRED_ROLES = []
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Static files come from the finders in tests (no collectstatic run).
