@@ -9,9 +9,11 @@ user may not take on a visible record answers 403 (PRODUCT §2).
 
 from __future__ import annotations
 
+import ipaddress
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
@@ -62,7 +64,29 @@ def require_roles(*roles: str):
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address for the access log and the lockout (django-axes calls this too).
+
+    REMOTE_ADDR, unless it is one of `MIMAMORI_TRUSTED_PROXIES`: then X-Forwarded-For is read
+    from the right, skipping our own proxies, and the first address they did not add is the
+    client. Addresses a client wrote into the header itself sit further left and are never
+    reached, so nobody can choose the address their failures are counted against."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(settings.MIMAMORI_TRUSTED_PROXIES)
+    if not trusted or remote not in trusted:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([part.strip() for part in forwarded.split(",")]):
+        if hop and hop not in trusted:
+            return hop if _is_ip(hop) else remote
+    return remote
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def log_access(request: HttpRequest, obj: models.Model, action: str = AccessAction.VIEW) -> None:

@@ -160,16 +160,23 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Login throttling (django-axes): lock a username after repeated failures.
+# Login throttling (django-axes), password and second factor alike. A failure counts against the
+# pair (user name, client address) and against the user name alone, with two limits
+# (casework/lockout.py): five from one address lock that address out of the account; twenty from
+# anywhere lock the account. So a stranger typing wrong passwords from another machine cannot
+# lock a caseworker out, and many staff behind one NAT address do not lock each other out.
 AXES_FAILURE_LIMIT = 5
+MIMAMORI_ACCOUNT_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "casework.lockout.PairThenAccountHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
-# On the closed network many staff share one NAT address: locking by address would lock a
-# whole office out, so we lock the account being guessed (axes.W006 is deliberate).
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "casework.access.client_ip"
+# The client's address: REMOTE_ADDR, unless the request comes from one of these reverse proxies,
+# in which case the address the nearest trusted proxy saw (X-Forwarded-For, read from the right).
+# Empty (the default): the header is ignored, since anyone could write it.
+MIMAMORI_TRUSTED_PROXIES = env_list("MIMAMORI_TRUSTED_PROXIES")
 
 # Two-factor sign-in (django-otp): TOTP with backup codes. Mandatory for these roles (they are
 # sent to enrolment after the password until enrolled); MIMAMORI_2FA_FOR_EVERYONE makes it
