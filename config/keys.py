@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import secrets
+from collections import Counter
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -68,12 +70,57 @@ def ensure_demo_keys(path: Path) -> dict[str, str]:
     return values
 
 
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 10
+SECRET_KEY_MIN_BITS_PER_CHAR = 3.0
+SECRET_KEY_MAX_RUN = 8
+
+
+def secret_key_problem(secret_key: str) -> str | None:
+    """Why a Django secret key is not a real random secret, or None.
+
+    Length alone let `"a" * 60` through. Refused: fewer than 50 characters; fewer than 10
+    different characters; less than 3 bits of Shannon entropy per character (a random key of
+    hex digits has about 3.8, of `secrets.token_urlsafe` about 5.5); a sequence of 8
+    characters that appears twice (a pattern repeated); a run of 8 characters that are the same
+    or consecutive (`aaaaaaaa`, `abcdefgh`, `98765432`); the words "insecure" or "test"."""
+    key = secret_key or ""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has fewer than {SECRET_KEY_MIN_LENGTH} characters"
+    if "insecure" in key or "test" in key:
+        return 'it contains "insecure" or "test"'
+    counts = Counter(key)
+    if len(counts) < SECRET_KEY_MIN_DISTINCT:
+        return f"it has fewer than {SECRET_KEY_MIN_DISTINCT} different characters"
+    bits = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    if bits < SECRET_KEY_MIN_BITS_PER_CHAR:
+        return (
+            f"its characters carry {bits:.1f} bits of entropy each "
+            f"(at least {SECRET_KEY_MIN_BITS_PER_CHAR:.0f} needed)"
+        )
+    width = SECRET_KEY_MAX_RUN
+    seen: set[str] = set()
+    for i in range(len(key) - width + 1):
+        chunk = key[i : i + width]
+        if chunk in seen:
+            return f"the sequence {chunk!r} appears twice"
+        seen.add(chunk)
+        steps = {ord(b) - ord(a) for a, b in zip(chunk, chunk[1:], strict=False)}
+        if steps in ({0}, {1}, {-1}):
+            return f"it contains the run {chunk!r}"
+    return None
+
+
 def validate_production_keys(
     *, secret_key: str, field_keys: list[str], blind_index_key: str, audit_key: str
 ) -> None:
     """Production refuses to start without real, distinct keys."""
-    if len(secret_key or "") < 50 or "insecure" in secret_key or "test" in secret_key:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of 50+ characters.")
+    problem = secret_key_problem(secret_key)
+    if problem:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY must be a long random secret, and this one is not: {problem}. "
+            "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if not field_keys:
         raise ImproperlyConfigured("MIMAMORI_FIELD_KEYS is required in production.")
     raw = [parse_field_key(entry)[1] for entry in field_keys]
