@@ -7,6 +7,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEMO_PASSWORD ?= mimamori-demo-2026
 PORT ?= 8000
+DEMO_2FA ?= 0
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mimamori
 PYTEST_ARGS ?=
 
@@ -35,7 +36,7 @@ demo: $(STAMP)
 	@echo "  見守り demo: http://127.0.0.1:$(PORT)/  (password for every demo user: $(DEMO_PASSWORD))"
 	@echo "  users: intake1 caseworker1 caseworker2 supervisor1 shelter1 foster1 auditor1 admin1"
 	@echo ""
-	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	MIMAMORI_DEMO_2FA=$(DEMO_2FA) DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)

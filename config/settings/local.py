@@ -25,3 +25,10 @@ WHITENOISE_AUTOREFRESH = True
 # The demo's console: each sealing run's head still goes to the witness file (var/), but not to
 # the terminal, where seeding would print hundreds of lines. Production logs it (base.py).
 LOGGING["loggers"]["mimamori.audit.witness"] = {"level": "WARNING"}  # noqa: F405
+
+# Two-factor sign-in is mandatory for supervisors, auditors and admins (base.py, production).
+# The demo lets them in with the password alone unless MIMAMORI_DEMO_2FA=true (make demo
+# DEMO_2FA=1), so that the screens can be tried without an authenticator app; anyone may still
+# enrol at /accounts/two-factor/ and is then always asked for the code.
+if not env_bool("MIMAMORI_DEMO_2FA", False):
+    MIMAMORI_2FA_REQUIRED_ROLES = []

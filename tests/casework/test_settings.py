@@ -63,13 +63,24 @@ def test_check_deploy_reports_nothing_with_real_keys():
         {"DJANGO_SECRET_KEY": "short"},
         {"DJANGO_DEBUG": "true"},
         {"MIMAMORI_FIELD_KEYS": "p1:bm90LTMyLWJ5dGVz"},
-        {"DATABASE_OWNER_URL": None},
     ],
 )
 def test_production_refuses_to_start_without_real_keys(override):
     result = manage("check", env=real_env(**override))
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+def test_migrate_refuses_to_run_without_the_owner_url():
+    result = manage("migrate", "--plan", env=real_env(DATABASE_OWNER_URL=None))
+    assert result.returncode != 0
+    assert "DATABASE_OWNER_URL is required to migrate" in result.stderr
+
+
+def test_the_service_runs_without_the_owners_password():
+    """The application process is not given the owner's credentials (deploy/mimamori.service)."""
+    result = manage("check", env=real_env(DATABASE_OWNER_URL=None))
+    assert result.returncode == 0, result.stderr
 
 
 def test_secrets_can_come_from_files(tmp_path):
@@ -111,3 +122,18 @@ def test_demo_keys_are_generated_once_and_kept(tmp_path):
 def test_demo_keys_are_not_in_git():
     ignored = (ROOT / ".gitignore").read_text()
     assert "var/" in ignored
+
+
+@pytest.mark.parametrize(
+    ("flag", "roles"), [(None, "[]"), ("true", "['supervisor', 'auditor', 'admin']")]
+)
+def test_the_demo_asks_for_a_second_factor_only_when_told(flag, roles):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIMAMORI_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    if flag:
+        env["MIMAMORI_DEMO_2FA"] = flag
+    code = "from django.conf import settings; print(settings.MIMAMORI_2FA_REQUIRED_ROLES)"
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == roles
