@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework import twofactor
+from casework.audit.chain import seal
 from casework.choices import AccessAction
 from casework.models import AccessLog, AuditLink
 
@@ -127,6 +128,7 @@ def test_enrolment_shows_an_inline_qr_code_and_the_secret_then_backup_codes_once
     assert history.history_change_reason == "二段階認証の登録"
     assert history.history_user_id == supervisor.pk
     assert not hasattr(history, "key")
+    seal()  # as right after the request's commit (the test's transaction never commits)
     assert AuditLink.objects.filter(
         history_label=history._meta.label, history_id=history.pk
     ).exists()
@@ -273,6 +275,7 @@ def test_an_administrator_resets_a_lost_phone_with_a_reason_an_auditor_can_read(
     assert (
         removed.history_change_reason == "二段階認証のリセット：スマートフォン紛失（本人から電話）"
     )
+    seal()  # as right after the request's commit
     assert AuditLink.objects.filter(
         history_label=removed._meta.label, history_id=removed.pk
     ).exists()
