@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -63,8 +63,45 @@ def save_with_history(
     obj._history_user = actor
     obj._change_reason = reason
     check_dates_in_range(obj)
-    obj.full_clean()
+    _full_clean(obj)
     obj.save(update_fields=fields)
+
+
+def _full_clean(obj: models.Model) -> None:
+    """Model.full_clean(), except that a foreign key to a row the service holds is not looked
+    up again (`_known_relations`); unique checks and constraints are validated as before."""
+    errors: dict = {}
+    try:
+        obj.clean_fields(exclude=set(_known_relations(obj)))
+    except ValidationError as e:
+        errors = e.update_error_dict(errors)
+    try:
+        obj.clean()
+    except ValidationError as e:
+        errors = e.update_error_dict(errors)
+    for validate in (obj.validate_unique, obj.validate_constraints):
+        failed = {name for name in errors if name != NON_FIELD_ERRORS}  # only fields that passed
+        try:
+            validate(exclude=failed)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _known_relations(obj: models.Model) -> list[str]:
+    """Foreign keys set from a row the service holds (read from or saved to the database): no
+    query to ask whether it exists (full_clean would run one per key; the database's foreign
+    key still guards). A key set by id alone is still checked."""
+    known = []
+    for f in obj._meta.concrete_fields:
+        if not f.is_relation or not f.is_cached(obj):
+            continue
+        related = f.get_cached_value(obj)
+        value = getattr(obj, f.attname)
+        if related is not None and not related._state.adding and related.pk == value:
+            known.append(f.name)
+    return known
 
 
 def lock[M: models.Model](queryset: models.QuerySet[M], pk: Any, *, actor: User | None = None) -> M:
