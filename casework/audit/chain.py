@@ -32,7 +32,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -170,14 +170,10 @@ def _as_stored(f: models.Field, value: Any) -> bool:
     return isinstance(f, models.JSONField)
 
 
-class _SealOnCommit:
-    """The rows one transaction wrote (at one savepoint level, so that a rolled-back savepoint
-    takes its rows with it), with their content when known from memory; sealed in a short
-    transaction once the whole transaction has committed. The first of a transaction's
-    callbacks to run seals the rows of all of them, in one sealing run."""
+class _Rows:
+    """Rows and, when known from memory, their content, per history model."""
 
-    def __init__(self, using: str) -> None:
-        self.using = using
+    def __init__(self) -> None:
         self.rows: dict[type[models.Model], list[int]] = {}
         self.contents: dict[type[models.Model], dict[int, str]] = {}
 
@@ -188,21 +184,55 @@ class _SealOnCommit:
         if contents:
             self.contents.setdefault(model, {}).update(contents)
 
-    def take(self, other: _SealOnCommit) -> None:
+    def take(self, other: _Rows) -> None:
         for model, ids in other.rows.items():
             self.add(model, ids, other.contents.get(model))
         other.rows, other.contents = {}, {}
 
+
+class _SealOnCommit(_Rows):
+    """The rows one transaction wrote at one savepoint level: its on_commit callback, so that a
+    rolled-back savepoint takes its rows with it (Django drops the callbacks registered inside
+    it). Once the transaction has committed it hands its rows to the transaction's sealer."""
+
+    def __init__(self, sealer: _Sealer) -> None:
+        super().__init__()
+        self.sealer = sealer
+
     def __call__(self) -> None:
-        for _sids, func, _robust in connections[self.using].run_on_commit:
-            if isinstance(func, _SealOnCommit) and func is not self:
-                self.take(func)  # still waiting in this commit: seal them together
+        self.sealer.take(self)
+
+
+class _Sealer(_Rows):
+    """One per transaction, kept last among its commit callbacks (registered at the outermost
+    level, moved to the end whenever rows are noted): it runs after every savepoint level's
+    callback has handed over its rows, and seals them all in one short transaction."""
+
+    def __init__(self, using: str) -> None:
+        super().__init__()
+        self.using = using
+
+    def __call__(self) -> None:
         if not self.rows:
             return
         try:
             seal(self.rows, contents=self.contents)
         except Exception:  # the request succeeded; the sweep (run_reminders) seals later
             logger.exception("mimamori: sealing after commit failed; the next sweep seals")
+
+
+def _sealer_last(conn) -> _Sealer:
+    """The transaction's sealer, (re)placed at the end of the commit callbacks."""
+    callbacks = conn.run_on_commit
+    for i, (_sids, func, _robust) in enumerate(callbacks):
+        if isinstance(func, _Sealer):
+            del callbacks[i]
+            break
+    else:
+        func = _Sealer(conn.alias)
+    # Outermost level (no savepoint ids): dropped only when the whole transaction rolls back.
+    callbacks.append((set(), func, False))
+    return func
 
 
 def note_written(
@@ -228,15 +258,21 @@ def note_written(
     if contents and getattr(settings, "MIMAMORI_AUDIT_CHECK_MEMORY", False):
         _check_against_database(model, contents)
     conn = connections[using]
+    if not conn.in_atomic_block:
+        sealer = _Sealer(using)
+        sealer.add(model, ids, contents)
+        sealer()
+        return
     level = set(conn.savepoint_ids)
-    if conn.in_atomic_block:
-        for sids, func, _robust in conn.run_on_commit:
-            if isinstance(func, _SealOnCommit) and sids == level:
-                func.add(model, ids, contents)
-                return
-    pending = _SealOnCommit(using)
+    sealer = _sealer_last(conn)
+    for sids, func, _robust in conn.run_on_commit:
+        if isinstance(func, _SealOnCommit) and sids == level:
+            func.add(model, ids, contents)
+            return
+    pending = _SealOnCommit(sealer)
     pending.add(model, ids, contents)
     transaction.on_commit(pending, using=using)
+    _sealer_last(conn)  # after the callback just registered
 
 
 def _check_against_database(model: type[models.Model], contents: dict[int, str]) -> None:
@@ -304,6 +340,24 @@ def seal(
     compute the MACs, insert the links, move the head. Then the new head is appended to the
     witness (casework/audit/witness.py).
     """
+    if rows is not None:
+        try:
+            # Rows just committed are almost never linked yet: no read to ask. If a sweep did
+            # link one meanwhile, the unique (label, id) of the links refuses the insert, and
+            # the run is made again with the read.
+            return _seal(rows, since=since, contents=contents, ask_linked=False)
+        except IntegrityError:
+            pass
+    return _seal(rows, since=since, contents=contents, ask_linked=True)
+
+
+def _seal(
+    rows: dict[type[models.Model], list[int]] | None,
+    *,
+    since: datetime | None,
+    contents: dict[type[models.Model], dict[int, str]] | None,
+    ask_linked: bool,
+) -> Head:
     from casework.models import AuditLink, ChainHead
 
     with transaction.atomic():
@@ -312,7 +366,7 @@ def seal(
         if rows is None:
             wanted = {m: list(unsealed(m, since=since)) for m in chained_models()}
         else:
-            linked = _already_linked(rows)
+            linked = _already_linked(rows) if ask_linked else {}
             wanted = {
                 m: sorted(set(ids) - linked.get(m._meta.label, set())) for m, ids in rows.items()
             }

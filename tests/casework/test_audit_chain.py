@@ -10,7 +10,7 @@ from datetime import timedelta
 import pgtrigger
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -205,8 +205,10 @@ def test_rows_are_not_sealed_inside_the_business_transaction(
         Team.objects.create(name="未確定係")
         Team.objects.create(name="未確定係2")
         assert AuditLink.objects.count() == before
-    assert len(callbacks) == 1  # one short sealing run for the whole transaction
-    callbacks[0]()
+    # One callback for the level the rows were written at, then the one sealing run.
+    assert [type(c).__name__ for c in callbacks] == ["_SealOnCommit", "_Sealer"]
+    for callback in callbacks:
+        callback()
     assert AuditLink.objects.count() == before + 2
 
 
@@ -389,3 +391,50 @@ def test_concurrent_writers_keep_one_linear_chain():
     assert Team.history.filter(name__startswith="並行").count() == 24
     result = verify()
     assert result.ok, [str(p) for p in result.problems]
+
+
+def test_a_transaction_is_sealed_in_one_run_whatever_its_savepoints(caseworker, audit_witness):
+    """Rows written at several savepoint levels are sealed together after the commit (one head
+    in the witness), and a rolled-back savepoint's rows are not sealed."""
+
+    def entry() -> AccessLog:
+        return AccessLog.objects.create(
+            user=caseworker, record_type="casework.Child", record_id="1", path="/"
+        )
+
+    before = audit_witness.read_text().count("\n") if audit_witness.exists() else 0
+    earlier = {id(func) for _s, func, _r in connection.run_on_commit}  # the fixtures' writes
+    with transaction.atomic():
+        kept = [entry()]
+        with transaction.atomic():
+            kept.append(entry())
+        try:
+            with transaction.atomic():
+                entry()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        kept.append(entry())
+        callbacks = [func for _s, func, _r in connection.run_on_commit]
+    sealer = callbacks[-1]  # runs last, after every level has handed its rows over
+    levels = [f for f in callbacks[:-1] if id(f) not in earlier]
+    assert len(levels) == 2  # the outer level and the released savepoint; not the rolled back
+    for callback in levels:
+        callback()
+    assert sorted(sealer.rows[AccessLog]) == sorted(e.pk for e in kept)
+    sealer()
+    linked = AuditLink.objects.filter(history_label="casework.AccessLog")
+    assert set(linked.values_list("history_id", flat=True)) == {e.pk for e in kept}
+    assert audit_witness.read_text().count("\n") == before + 1  # one sealing run
+
+
+def test_a_row_a_sweep_linked_meanwhile_is_not_linked_twice(caseworker):
+    from casework.audit.chain import seal
+
+    entry = AccessLog.objects.create(
+        user=caseworker, record_type="casework.Child", record_id="1", path="/"
+    )
+    seal()  # the sweep gets there first
+    head = seal({AccessLog: [entry.pk]})  # then the request's own sealing
+    assert AuditLink.objects.filter(history_label="casework.AccessLog").count() == 1
+    assert head.seq == AuditLink.objects.count()
