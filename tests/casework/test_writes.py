@@ -41,3 +41,46 @@ def test_field_errors_and_constraints_are_still_reported(case, caseworker):
             event(case=case, actor=caseworker, kind="x" * 500), actor=caseworker, reason="試験"
         )
     assert "kind" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "fields", "refused"),
+    [
+        ("open", {}, []),
+        ("met", {}, ["完了には根拠となる記録が必要です。"]),
+        ("dismissed", {}, ["deadline_closed_has_time"]),
+        ("met", {"met_at": "now", "evidence_type": "x"}, []),
+    ],
+)
+def test_check_constraints_are_validated_together_with_their_messages(
+    case, caseworker, state, fields, refused
+):
+    from django.utils import timezone
+
+    from casework.models import Deadline
+
+    deadline = Deadline(
+        kind="plan_approval",
+        key=f"writes-{state}-{len(fields)}",
+        subject_type="casework.case",
+        subject_id=str(case.pk),
+        due_at=timezone.now(),
+        team=case.team,
+        case=case,
+        child=case.child,
+        state=state,
+        **{k: timezone.now() if v == "now" else v for k, v in fields.items()},
+    )
+    from casework.writes import validate_constraints
+
+    with CaptureQueriesContext(connection) as queries:
+        try:
+            validate_constraints(deadline, set())
+            messages = []
+        except ValidationError as error:
+            messages = error.messages
+    assert [m for m in messages if any(r in m for r in refused)] == messages
+    assert len(messages) == len(refused)
+    checks = [q for q in queries if "_check_" in q["sql"]]
+    assert len(checks) == 1  # both CHECK constraints in one query
