@@ -15,6 +15,7 @@ commit (as before issue 9). Reports
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import threading
@@ -166,6 +167,48 @@ def clients(n: int, action) -> tuple[float, float, int]:
     return len(latencies) / elapsed, statistics.median(latencies) * 1000, len(errors)
 
 
+def processes(n: int, action) -> tuple[float, float, int]:
+    """n forked processes (as gunicorn's workers are), each with its own connection and
+    PER_CLIENT actions, started together: (per second, p50 ms, errors)."""
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(n)
+    results = context.Queue()
+    connections.close_all()  # each child opens its own
+
+    def client() -> None:
+        latencies, errors, began = [], 0, 0.0
+        try:
+            start.wait()
+            began = time.time()
+            for _ in range(PER_CLIENT):
+                t = time.perf_counter()
+                action()
+                latencies.append(time.perf_counter() - t)
+        except BaseException:  # counted, reported
+            errors += 1
+        finally:
+            results.put((began, time.time(), latencies, errors))
+            results.close()
+            results.join_thread()  # the result is through the pipe before the child exits
+            connections.close_all()
+            os._exit(0)
+
+    children = [context.Process(target=client) for _ in range(n)]
+    for child in children:
+        child.start()
+    outcomes = [results.get(timeout=600) for _ in children]
+    for child in children:
+        child.join()
+    began = min(o[0] for o in outcomes)
+    ended = max(o[1] for o in outcomes)
+    latencies = [x for o in outcomes for x in o[2]]
+    return (
+        len(latencies) / (ended - began),
+        statistics.median(latencies) * 1000 if latencies else 0.0,
+        sum(o[3] for o in outcomes),
+    )
+
+
 def test_sealing_after_commit_against_sealing_inside_the_transaction(intake_user, team_a, settings):
     # As in production: the test settings' read-back of every in-memory content is off.
     settings.MIMAMORI_AUDIT_CHECK_MEMORY = False
@@ -214,19 +257,29 @@ def test_sealing_after_commit_against_sealing_inside_the_transaction(intake_user
         f"\n[issue 9 sealing] PostgreSQL; plain ORM: 2 rows {base:.2f} ms; "
         f"the same {len(templates)} rows as the write path {same:.2f} ms"
     ]
+    throughput: dict[str, tuple[float, float]] = {}
     for mode in ("inside the transaction (before)", "after commit"):
         with sealing(mode):
             single = median_ms(intake)
             one = clients(1, intake)
             many = clients(CLIENTS, intake)
+            forked = processes(CLIENTS, intake)
         lines.append(
             f"  sealing {mode}:\n"
             f"    intake write path {single:.2f} ms = ×{single / base:.1f} the 2 plain rows, "
             f"×{single / same:.1f} the same rows by the plain ORM\n"
             f"    1 client:  {one[0]:.1f} req/s, p50 {one[1]:.1f} ms\n"
             f"    {CLIENTS} clients: {many[0]:.1f} req/s, p50 {many[1]:.1f} ms, "
-            f"{many[2]} errors (×{many[0] / one[0]:.1f} one client)"
+            f"{many[2]} errors (×{many[0] / one[0]:.1f} one client)\n"
+            f"    {CLIENTS} processes: {forked[0]:.1f} req/s, p50 {forked[1]:.1f} ms, "
+            f"{forked[2]} errors"
         )
+        throughput[mode] = (many[0], forked[0])
+    (threads_before, forked_before), (threads_after, forked_after) = throughput.values()
+    lines.append(
+        f"  {CLIENTS} clients, after commit against before: ×{threads_after / threads_before:.1f}"
+        f" (threads), ×{forked_after / forked_before:.1f} (processes)"
+    )
     chain.seal()
     result = chain.verify()
     lines.append(
