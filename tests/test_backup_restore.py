@@ -20,7 +20,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# serialized_rollback: an earlier transactional test may have flushed what migrations put in
+# (roles, routes, the shelter layout), which seed_demo needs.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROOT = Path(__file__).resolve().parents[1]
 
