@@ -1,7 +1,8 @@
 """Every list, dashboard and detail page runs a fixed number of queries (STYLE habit 4).
 
-Each page is measured twice on data shaped like a real centre — many workers in two teams,
-cases led by many different workers, abuse reports with open 48-hour clocks accepted into
+Each page is measured twice on data shaped like a real centre — many teams (the supervisor
+and the intake desk serve more of them each time), many workers in each, cases led by many
+different workers, abuse reports with open 48-hour clocks accepted into
 those cases, safety confirmations, a shelter in use with past stays, a case with a long
 record, access and history logs — first with a little of everything, then with much more.
 The count must not move, and it must stay under the page's fixed ceiling below: a new N+1 (a
@@ -119,17 +120,25 @@ def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
     )
     from intake.models import Consultation, Route, SafetyConfirmation
     from shelter.models import Stay
-    from tests.factories import ChildFactory, UserFactory, member_of
+    from tests.factories import ChildFactory, TeamFactory, UserFactory, member_of
 
     tag = next(_serial)
+    # New teams each time (a centre has many): the supervisor and the intake desk serve them
+    # too, so a query per team, per lead or per clock shows up as a count that moves.
+    teams = [team_a, team_b] + [
+        TeamFactory(name=f"相談係{tag}-{k}") for k in range(max(2, n // 10))
+    ]
+    for team in teams[2:]:
+        member_of(supervisor, team, supervisor=True)
+        member_of(intake_user, team)
     workers = [
         member_of(
             UserFactory(
                 username=f"w{tag}_{i}", display_name=f"職員{tag}-{i}", roles=["caseworker"]
             ),
-            team_a if i % 2 == 0 else team_b,
+            teams[i % len(teams)],
         )
-        for i in range(max(2, n // 5))
+        for i in range(max(2 * len(teams), n // 5))
     ]
     children = Child.objects.bulk_create(
         [ChildFactory.build(name_index=f"grow-{tag}-{i}", town="芝浦") for i in range(n)]
