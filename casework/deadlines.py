@@ -533,22 +533,27 @@ def open_escalations(now: datetime, chunk: int = 2000) -> int:
 APPROVAL_DAYS = 7  # a plan or closure waiting this long for a supervisor is overdue (practice)
 
 
+def approval_spec(case: Case, approval: str) -> dict[str, Any]:
+    """What the deadline of a plan or closure waiting for a supervisor is (one per request)."""
+    requested_at = getattr(case, f"{approval}_requested_at") or timezone.now()
+    kind = DeadlineKind.PLAN_APPROVAL if approval == "plan" else DeadlineKind.CLOSURE_APPROVAL
+    return {
+        "kind": kind,
+        "subject": case,
+        "due_at": requested_at + timedelta(days=APPROVAL_DAYS),
+        "owner": None,
+        "team_id": case.team_id,
+        "case_id": case.pk,
+        "child_id": case.child_id,
+        "statutory": False,
+        "suffix": requested_at.strftime("%Y%m%d%H%M%S%f"),
+    }
+
+
 def open_approval_deadline(*, case: Case, approval: str, actor: User | None) -> None:
     """A plan or closure waiting for the team's supervisors (a practical deadline, owned by the
     team's supervisors): one per request."""
-    requested_at = getattr(case, f"{approval}_requested_at") or timezone.now()
-    kind = DeadlineKind.PLAN_APPROVAL if approval == "plan" else DeadlineKind.CLOSURE_APPROVAL
-    open_deadline(
-        kind=kind,
-        subject=case,
-        due_at=requested_at + timedelta(days=APPROVAL_DAYS),
-        actor=actor,
-        team_id=case.team_id,
-        case_id=case.pk,
-        child_id=case.child_id,
-        statutory=False,
-        suffix=requested_at.strftime("%Y%m%d%H%M%S%f"),
-    )
+    open_deadline(actor=actor, **approval_spec(case, approval))
 
 
 def approval_decided(case: Case, approval: str, actor: User) -> None:

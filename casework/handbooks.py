@@ -17,11 +17,11 @@ from django.utils import timezone
 from casework import rules
 from casework.choices import DISTRICT_BRANCH_OFFICE, DeadlineKind, JudgmentReason, NoticeKind
 from casework.deadlines import (
+    approval_spec,
     end_of_day,
     exclusive_run,
     meet_deadline,
     new_deadline,
-    open_approval_deadline,
     open_deadline,
     open_many,
 )
@@ -362,6 +362,9 @@ def holders_of(child_ids: list[int]) -> dict[int, tuple[User | None, int | None,
     return found
 
 
+APPROVAL_BATCH = 1000
+
+
 def sync_approval_deadlines(now: datetime) -> dict[str, int]:
     """Plans and closures waiting for a supervisor (requests made before the ledger existed)."""
     have = set(
@@ -371,14 +374,34 @@ def sync_approval_deadlines(now: datetime) -> dict[str, int]:
         ).values_list("kind", "subject_id")
     )
     opened = 0
-    waiting = Case.objects.open().filter(Q(plan_state="pending") | Q(closure_state="pending"))
-    for case in waiting.iterator(chunk_size=2000):
-        for approval, kind in (
-            ("plan", DeadlineKind.PLAN_APPROVAL),
-            ("closure", DeadlineKind.CLOSURE_APPROVAL),
-        ):
-            if getattr(case, f"{approval}_state") == "pending" and (kind, str(case.pk)) not in have:
-                with exclusive_run():
-                    open_approval_deadline(case=case, approval=approval, actor=None)
-                opened += 1
+    waiting = (
+        Case.objects.open()
+        .filter(Q(plan_state="pending") | Q(closure_state="pending"))
+        .only(
+            "pk",
+            "team_id",
+            "child_id",
+            "plan_state",
+            "plan_requested_at",
+            "closure_state",
+            "closure_requested_at",
+        )
+        .order_by("pk")
+    )
+    last = 0
+    while batch := list(waiting.filter(pk__gt=last)[:APPROVAL_BATCH]):
+        last = batch[-1].pk
+        rows = [
+            new_deadline(opens_at=now, **spec)
+            for case in batch
+            for approval, kind in (
+                ("plan", DeadlineKind.PLAN_APPROVAL),
+                ("closure", DeadlineKind.CLOSURE_APPROVAL),
+            )
+            if getattr(case, f"{approval}_state") == "pending" and (kind, str(case.pk)) not in have
+            for spec in [approval_spec(case, approval)]
+        ]
+        if rows:
+            with exclusive_run():  # a batch in a few statements (thousands at 100,000 cases)
+                opened += open_many(rows)
     return {"承認待ち": opened}

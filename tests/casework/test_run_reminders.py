@@ -257,3 +257,30 @@ def test_a_deadline_says_when_its_ladder_next_has_something_to_do(now, expected)
 
     deadline = Deadline(kind=K.HANDBOOK_REJUDGMENT, due_at=at(2022, 8, 4, 23, 59, 59))
     assert next_change(deadline, now) == expected
+
+
+def test_plans_and_closures_waiting_without_a_deadline_get_one_each_in_a_batch(
+    supervisor, team_a, caseworker
+):
+    """Requests made before the ledger existed (or seeded in bulk): run_reminders opens one
+    approval deadline per waiting request, and a second run opens none."""
+    from casework.audit.chain import verify
+
+    cases = [open_case(actor=supervisor, team=team_a, lead=caseworker) for _ in range(3)]
+    Deadline.objects.filter(kind__in=[K.PLAN_APPROVAL, K.CLOSURE_APPROVAL]).delete()
+    for case, fields in zip(
+        cases,
+        [{"plan_state": "pending"}, {"closure_state": "pending"}, {"plan_state": "approved"}],
+        strict=True,
+    ):
+        type(case).objects.filter(pk=case.pk).update(**fields)
+    now = datetime.now(TOKYO)
+    run(now)
+    opened = Deadline.objects.filter(kind__in=[K.PLAN_APPROVAL, K.CLOSURE_APPROVAL], state="open")
+    assert sorted((d.kind, d.case_id, d.team_id) for d in opened) == sorted(
+        [(K.PLAN_APPROVAL, cases[0].pk, team_a.pk), (K.CLOSURE_APPROVAL, cases[1].pk, team_a.pk)]
+    )
+    assert all(d.due_at > now + timedelta(days=6) for d in opened)
+    run(now)
+    assert opened.count() == 2
+    assert verify().ok
