@@ -414,15 +414,28 @@ def link_rows(model: type[models.Model], ids: Sequence[int]) -> None:
 def bulk_create_chained(
     objs: list[models.Model], model: type[models.Model], **kwargs: Any
 ) -> list[models.Model]:
-    """`bulk_create_with_history` (which sends no signal), its history rows sealed on commit."""
+    """`bulk_create_with_history` (which sends no signal), its history rows sealed on commit.
+
+    Where the database returns the new primary keys (PostgreSQL, SQLite ≥ 3.35) the history
+    rows are built here and sealed from memory: no read-back, no decryption of what was just
+    encrypted (a bulk load of 100,000 cases writes millions of history rows).
+    """
+    history_model = model.history.model
     with transaction.atomic():
-        created = bulk_create_with_history(objs, model, **kwargs)
-        history_model = model.history.model
-        pks = [obj.pk for obj in created]
-        ids: list[int] = []
-        for part in _chunks(pks, READ_CHUNK):
-            ids += history_model.objects.filter(id__in=part).values_list("history_id", flat=True)
-        note_written(history_model, ids)
+        if not connection.features.can_return_rows_from_bulk_insert:
+            created = bulk_create_with_history(objs, model, **kwargs)
+            pks = [obj.pk for obj in created]
+            ids: list[int] = []
+            for part in _chunks(pks, READ_CHUNK):
+                ids += history_model.objects.filter(id__in=part).values_list(
+                    "history_id", flat=True
+                )
+            note_written(history_model, ids)
+            return created
+        batch_size = kwargs.pop("batch_size", None)
+        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+        history = model.history.bulk_history_create(created, batch_size=batch_size, **kwargs)
+        note_written(history_model, [h.pk for h in history], instances=history)
     return created
 
 
