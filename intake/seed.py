@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from casework import rules
@@ -32,6 +32,7 @@ from intake.models import Consultation, Route, SafetyConfirmation
 
 REASON = "デモデータの投入"
 MAX_ORIGINS = 20000  # consultations behind existing cases (a 100,000-case demo stays quick)
+ORIGIN_CHUNK = 2000
 TOWNS = ["芝浦", "港南", "高輪", "白金", "六本木", "赤坂", "芝", "三田4丁目", "台場", "区外"]
 RELATIONS = ["近隣住民", "学校（担任）", "保育所", "母", "祖母", "警察署生活安全課", "医療機関"]
 PLACES = ["自宅", "学校", "保育所", "当センター面接室", "医療機関"]
@@ -138,12 +139,25 @@ class IntakeSeeder:
         )
 
     def origins(self) -> int:
-        """The consultation each case of the two fiscal years was accepted from."""
+        """The consultation each case of the two fiscal years was accepted from, in chunks
+        (each its own transaction, sealed when it commits)."""
         cases = (
             Case.objects.filter(opened_on__gte=self.first_day)
             .select_related("child", "lead", "team")
-            .order_by("pk")[:MAX_ORIGINS]
+            .order_by("pk")
         )
+        added, done, last = 0, 0, 0
+        while done < MAX_ORIGINS:
+            chunk = list(cases.filter(pk__gt=last)[: min(ORIGIN_CHUNK, MAX_ORIGINS - done)])
+            if not chunk:
+                break
+            last, done = chunk[-1].pk, done + len(chunk)
+            with transaction.atomic():
+                added += self._origins(chunk)
+            reset_queries()  # DEBUG keeps every statement otherwise
+        return added
+
+    def _origins(self, cases: list[Case]) -> int:
         rows, checks = [], []
         for case in cases:
             received = _at(case.opened_on, self.rng, self.now)
@@ -252,8 +266,8 @@ def seed_intake(context: dict) -> str:
     if existing:
         return f"相談受付: 既存 {existing} 件（追加なし）"
     seeder = IntakeSeeder(context)
+    origins = seeder.origins()
     with transaction.atomic():
-        origins = seeder.origins()
         coverage = seeder.coverage()
     open_, overdue, confirmed = seeder.live_reports()  # through the services (each durable)
     total = origins + coverage + open_ + overdue + confirmed

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -36,9 +36,11 @@ from casework.models import (
 from casework.models.children import child_name_index, kana_indexes
 from casework.seed import names
 from casework.seed.bulk import bulk_create_chained
+from casework.seed.core import open_cases_for
 
 REASON = "デモデータの投入"
-CHUNK = 2000
+CHUNK = 2000  # cases per transaction: memory stays flat however many are seeded
+FISCAL_YEARS = 10  # closed cases are spread over the centre's last ten fiscal years
 STATUS_WEIGHTS = [
     (CaseStatus.ACCEPTED, 10),
     (CaseStatus.INVESTIGATION, 15),
@@ -47,6 +49,7 @@ STATUS_WEIGHTS = [
     (CaseStatus.IN_SUPPORT, 25),
     (CaseStatus.CLOSED, 30),
 ]
+OPEN_WEIGHTS = [(s, w) for s, w in STATUS_WEIGHTS if s != CaseStatus.CLOSED]
 CATEGORY_WEIGHTS = [
     (1, 40),
     (2, 8),
@@ -77,19 +80,20 @@ def _pick(rng: random.Random, weighted):
 class Staff:
     teams: dict[int, list[User]]  # team id -> workers who may lead
     team_ids: list[int]
-    supervisor: User
+    supervisors: dict[int, User]  # team id -> the supervisor who approves its plans
 
 
 def _staff() -> Staff:
     teams: dict[int, list[User]] = {}
-    supervisor = None
-    for m in Membership.objects.select_related("user", "team").order_by("team_id", "user_id"):
+    supervisors: dict[int, User] = {}
+    memberships = Membership.objects.select_related("user").order_by("team_id", "user_id")
+    caseworkers = set(User.objects.filter(groups__name="caseworker").values_list("pk", flat=True))
+    for m in memberships:
         if m.is_supervisor:
-            supervisor = supervisor or m.user
-            continue
-        if m.user.groups.filter(name="caseworker").exists():
+            supervisors.setdefault(m.team_id, m.user)
+        elif m.user_id in caseworkers:
             teams.setdefault(m.team_id, []).append(m.user)
-    return Staff(teams, sorted(teams), supervisor)
+    return Staff(teams, sorted(teams), supervisors)
 
 
 def _child_age_for(category: int, rng: random.Random) -> int:
@@ -188,8 +192,16 @@ def _at(day: date, rng: random.Random) -> datetime:
 
 
 class CaseSeeder:
-    def __init__(self, *, rng: random.Random, today: date, staff: Staff) -> None:
+    """Cases in chunks. `open_share` of them open (opened within the last year or so), the rest
+    closed and opened over the last ten fiscal years; leads spread evenly over each team."""
+
+    def __init__(
+        self, *, rng: random.Random, today: date, staff: Staff, open_share: float = 0.7
+    ) -> None:
         self.rng, self.today, self.staff = rng, today, staff
+        self.open_share = open_share
+        first_year = rules.fiscal_year_of(today) - (FISCAL_YEARS - 1)
+        self.history_days = (today - date(first_year, 4, 1)).days
         self.next_seq: dict[int, int] = {
             row["fiscal_year"]: row["m"]
             for row in Case.objects.values("fiscal_year").annotate(m=Max("seq"))
@@ -204,17 +216,21 @@ class CaseSeeder:
         self.next_seq[fiscal_year] = self.next_seq.get(fiscal_year, 0) + 1
         return self.next_seq[fiscal_year]
 
+    def _supervisor(self, team_id: int) -> User:
+        return self.staff.supervisors.get(team_id) or next(iter(self.staff.supervisors.values()))
+
     def _lead(self, team_id: int) -> User:
-        workers = self.staff.teams[team_id]
-        named = [w for w in workers if w.username.startswith("caseworker")]
-        if named and self.rng.random() < 0.35:
-            return named[0]
-        return self.rng.choice(workers)
+        return self.rng.choice(self.staff.teams[team_id])
+
+    def _status(self) -> str:
+        if self.rng.random() >= self.open_share:
+            return CaseStatus.CLOSED
+        return _pick(self.rng, OPEN_WEIGHTS)
 
     def _case(self, child: Child, status: str, opened_on: date, category: int) -> Case:
         team_id = self.rng.choice(self.staff.team_ids)
         lead = self._lead(team_id)
-        sup = self.staff.supervisor
+        sup = self._supervisor(team_id)
         fy = rules.fiscal_year_of(opened_on)
         case = Case(
             fiscal_year=fy,
@@ -272,7 +288,7 @@ class CaseSeeder:
         return case
 
     def _opened_on(self, status: str) -> date:
-        span = 900 if status == CaseStatus.CLOSED else 400
+        span = self.history_days if status == CaseStatus.CLOSED else 400
         if status == CaseStatus.ACCEPTED:
             span = 20
         return self.today - timedelta(days=self.rng.randint(0, span))
@@ -282,7 +298,7 @@ class CaseSeeder:
         rng = self.rng
         plans = []
         for _ in range(count):
-            status = _pick(rng, STATUS_WEIGHTS)
+            status = self._status()
             category = _pick(rng, CATEGORY_WEIGHTS)
             opened_on = self._opened_on(status)
             plans.append((status, category, opened_on))
@@ -341,7 +357,7 @@ class CaseSeeder:
             events.append(
                 CaseEvent(
                     case=case,
-                    actor=self.staff.supervisor,
+                    actor=self._supervisor(case.team_id),
                     kind="accepted",
                     at=_at(case.opened_on, self.rng),
                     params={"number": case.number, "lead": str(case.lead)},
@@ -366,7 +382,7 @@ class CaseSeeder:
                 events.append(
                     CaseEvent(
                         case=case,
-                        actor=self.staff.supervisor,
+                        actor=self._supervisor(case.team_id),
                         kind="closure_decided",
                         at=_at(case.closed_on, self.rng),
                         params={
@@ -381,15 +397,17 @@ class CaseSeeder:
 
 
 def seed_cases(*, target: int, rng: random.Random, today: date, progress=None) -> int:
-    """Add cases until there are `target`; returns how many were added."""
+    """Add cases until there are `target`, in chunks; returns how many were added."""
     existing = Case.objects.count()
     missing = max(target - existing, 0)
     if not missing:
         return 0
-    seeder = CaseSeeder(rng=rng, today=today, staff=_staff())
+    share = open_cases_for(target) / target
+    seeder = CaseSeeder(rng=rng, today=today, staff=_staff(), open_share=share)
     added = 0
     while added < missing:
         added += seeder.create(min(CHUNK, missing - added))
+        reset_queries()  # with DEBUG on, Django would keep every INSERT's SQL (hundreds of MB)
         if progress:
             progress(added, missing)
     return added

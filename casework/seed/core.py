@@ -1,14 +1,19 @@
-"""Demo staff and teams (PRODUCT §5): one user per role, two teams."""
+"""Demo staff and teams (PRODUCT §5): one user per role, and as many teams and workers as the
+number of cases needs (about one worker per 60 open cases, eight workers to a team)."""
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from casework.choices import Profession, Role
 from casework.models import Membership, Team, User
+from casework.seed import names
 
-TEAM_1, TEAM_2 = "相談第一係", "相談第二係"
+TEAM_1, TEAM_2 = "相談第一係", "相談第二係"  # team_name(1), team_name(2)
 
 # username, display name, roles, profession, team, is_supervisor
 DEMO_USERS = [
@@ -32,8 +37,72 @@ EXTRA_STAFF = [
 ]
 
 
-def seed_staff(password: str) -> dict[str, User]:
-    """Idempotent: users, groups and memberships; demo passwords reset to `password`."""
+OPEN_PER_WORKER = 60  # a worker's open caseload in a centre that copes (issue 13)
+WORKERS_PER_TEAM = 8
+KANJI_DIGITS = "〇一二三四五六七八九"
+
+
+def open_cases_for(total: int) -> int:
+    """How many of `total` cases are open: a small demo shows every status; a big one is a
+    centre in its tenth year, where most cases are closed (about a year's intake is open)."""
+    return min(round(total * 0.7), 1000 + total // 10)
+
+
+def workers_for(total: int) -> int:
+    """Caseworkers a centre with `total` cases has: one per 60 open cases, at least six."""
+    return max(len(EXTRA_STAFF), math.ceil(open_cases_for(total) / OPEN_PER_WORKER))
+
+
+def kanji_number(n: int) -> str:
+    """1 → 一, 10 → 十, 23 → 二十三 (team names: 相談第二十三係)."""
+    tens, ones = divmod(n, 10)
+    text = ("" if tens < 2 else KANJI_DIGITS[tens]) + ("十" if tens else "")
+    return text + (KANJI_DIGITS[ones] if ones else "")
+
+
+def team_name(k: int) -> str:
+    return f"相談第{kanji_number(k)}係"
+
+
+@transaction.atomic
+def seed_more_staff(total_cases: int, caseworker: Group, supervisor: Group) -> dict[str, User]:
+    """Teams 3, 4, … with a supervisor each, and workers in every team, until there are enough
+    for `total_cases` (idempotent: existing usernames are kept). Staff who hold cases but cannot
+    log in (no usable password)."""
+    wanted = workers_for(total_cases)
+    teams = max(2, math.ceil(wanted / WORKERS_PER_TEAM))
+    users: dict[str, User] = {}
+    for k in range(1, teams + 1):
+        team, _ = Team.objects.get_or_create(name=team_name(k))
+        if k > 2:
+            boss = _staff_user(f"sv_{k:02}", k, 0, supervisor)
+            Membership.objects.get_or_create(team=team, user=boss, defaults={"is_supervisor": True})
+            users[boss.username] = boss
+        have = Membership.objects.filter(team=team, is_supervisor=False, user__groups=caseworker)
+        for i in range(have.count(), -(-wanted // teams)):
+            worker = _staff_user(f"staff_{k:02}_{i + 1:02}", k, i + 1, caseworker)
+            Membership.objects.get_or_create(team=team, user=worker)
+            users[worker.username] = worker
+    return users
+
+
+def _staff_user(username: str, team: int, i: int, group: Group) -> User:
+    family = names.FAMILY[(team * 7 + i) % len(names.FAMILY)][0]
+    given = (names.ADULT_F + names.ADULT_M)[(team + i) % 8][0]
+    profession = Profession.PSYCHOLOGIST if i % 4 == 3 else Profession.WELFARE
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"display_name": f"{family} {given}", "profession": profession}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(group)
+    return user
+
+
+def seed_staff(password: str, total_cases: int = 0) -> dict[str, User]:
+    """Idempotent: users, groups and memberships; demo passwords reset to `password`; teams
+    and workers enough for `total_cases`."""
     teams = {name: Team.objects.get_or_create(name=name)[0] for name in (TEAM_1, TEAM_2)}
     users: dict[str, User] = {}
     hashed = make_password(password)  # one hash (own salt) shared by the demo users: fast reruns
@@ -65,4 +134,5 @@ def seed_staff(password: str) -> dict[str, User]:
         user.groups.add(caseworker)
         Membership.objects.get_or_create(team=teams[team], user=user)
         users[username] = user
-    return users
+    supervisor = Group.objects.get(name=Role.SUPERVISOR)
+    return users | seed_more_staff(total_cases, caseworker, supervisor)

@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, cases: int, seed: int, **options) -> None:
         started = time.monotonic()
         today = timezone.localdate()
-        users = seed_staff(password)
+        users = seed_staff(password, cases)
         self.stdout.write(f"職員: {len(users)} 名（デモ利用者 8 名）")
         # Each run continues the random stream from the current size, so reruns add, not repeat.
         from casework.models import Case
