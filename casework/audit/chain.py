@@ -39,6 +39,7 @@ from simple_history.utils import bulk_create_with_history
 
 from casework.audit.rows import Unreadable, read_values
 from casework.audit.witness import Checkpoint, read_checkpoints, record_head
+from casework.bulkload import copy_create, copy_supported
 from casework.crypto import audit_key
 
 GENESIS = "0" * 64
@@ -392,7 +393,10 @@ def _seal(
                 links.append(AuditLink(seq=seq, history_label=label, history_id=row_id, mac=mac))
         if not links:
             return Head(head.seq, head.mac or GENESIS)
-        AuditLink.objects.bulk_create(links, batch_size=2000)
+        if copy_supported(AuditLink):
+            copy_create(AuditLink, links)
+        else:
+            AuditLink.objects.bulk_create(links, batch_size=2000)
         head.seq, head.mac = seq, mac
         head.save(update_fields=["seq", "mac"])
     result = Head(seq, mac)
@@ -433,10 +437,43 @@ def bulk_create_chained(
             note_written(history_model, ids)
             return created
         batch_size = kwargs.pop("batch_size", None)
-        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
-        history = model.history.bulk_history_create(created, batch_size=batch_size, **kwargs)
+        if copy_supported(model) and copy_supported(history_model):  # PostgreSQL: COPY
+            created = copy_create(model, objs)
+            history = copy_create(history_model, _history_rows(history_model, created, **kwargs))
+        else:
+            created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+            history = model.history.bulk_history_create(created, batch_size=batch_size, **kwargs)
         note_written(history_model, [h.pk for h in history], instances=history)
     return created
+
+
+def _history_rows(
+    history_model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    default_user=None,
+    default_change_reason: str = "",
+    default_date: datetime | None = None,
+) -> list[models.Model]:
+    """The "+" history rows `bulk_history_create` would save (simple-history's own recipe)."""
+    rows = []
+    for instance in objs:
+        row = history_model(
+            history_date=getattr(instance, "_history_date", default_date or timezone.now()),
+            history_user=getattr(
+                instance,
+                "_history_user",
+                default_user or history_model.get_default_history_user(instance),
+            ),
+            history_change_reason=getattr(instance, "_change_reason", None)
+            or default_change_reason,
+            history_type="+",
+            **{f.attname: getattr(instance, f.attname) for f in history_model.tracked_fields},
+        )
+        if hasattr(history_model, "history_relation"):
+            row.history_relation_id = instance.pk
+        rows.append(row)
+    return rows
 
 
 # --- verification -------------------------------------------------------------------------
