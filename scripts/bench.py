@@ -38,6 +38,8 @@ PEAK = (
     " kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
     " print(f'@@ {time.perf_counter() - t:.2f} {kb} {rc}', file=sys.stderr)"
 )
+# Everything after this line in BENCHMARKS.md is kept from run to run (before/after notes).
+KEPT = "<!-- kept: notes below survive make bench -->"
 OPS = [
     ("verify_audit", ["verify_audit"]),
     ("rotate_field_keys", ["rotate_field_keys"]),
@@ -216,7 +218,10 @@ def write_report(path: Path, sizes: list[int], seeds: dict, runs: dict, args) ->
     for size in sizes:
         s = seeds[size]
         lines.append(f"| {size:,} | {s['seconds']} | {s['peak_mb']} | {s.get('note', '')} |")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kept = ""
+    if path.exists() and KEPT in (old := path.read_text(encoding="utf-8")):
+        kept = "\n" + KEPT + old.split(KEPT, 1)[1].rstrip() + "\n"
+    path.write_text("\n".join(lines) + "\n" + kept, encoding="utf-8")
     print(f"wrote {path}")
 
 
