@@ -40,13 +40,19 @@ def copy_create[M: models.Model](model: type[M], objs: Sequence[M]) -> list[M]:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     columns = ", ".join(quote(f.column) for f in fields)
     statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for obj in objs:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    # Django's exceptions (IntegrityError…), as from any query: callers catch those.
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        _copy_rows(cursor.cursor, statement, objs, fields, connection)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+def _copy_rows(cursor, statement: str, objs, fields, connection) -> None:
+    with cursor.copy(statement) as copy:
+        for obj in objs:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
 def _take_keys(connection, meta, objs: list[models.Model]) -> None:

@@ -34,3 +34,15 @@ def test_copy_takes_keys_from_the_sequence_so_later_inserts_do_not_collide():
     later = ChildFactory()
     assert len({c.pk for c in first} | {later.pk}) == 6
     assert later.pk > max(c.pk for c in first)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_a_copy_that_breaks_a_constraint_raises_djangos_integrity_error():
+    """seal() retries on IntegrityError when a sweep linked a row first: COPY must raise it."""
+    from django.db import IntegrityError, transaction
+
+    from casework.models import AuditLink
+
+    copy_create(AuditLink, [AuditLink(seq=10**9, history_label="x.Y", history_id=1, mac="0")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_create(AuditLink, [AuditLink(seq=10**9 + 1, history_label="x.Y", history_id=1)])
