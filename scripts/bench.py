@@ -60,6 +60,9 @@ def ensure_database(server: str, name: str, fresh: bool) -> None:
             exists = None
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+            # A new database starts a new chain: the old one's witness and seed record go.
+            (VAR / f"bench-witness-{name}.log").unlink(missing_ok=True)
+            (VAR / f"bench-seed-{name}.json").unlink(missing_ok=True)
 
 
 def case_count(url: str) -> int:
@@ -250,6 +253,9 @@ def main() -> None:
             runs[size]["server"] = "PostgreSQL " + conn.info.parameter_status("server_version")
     write_report(Path(args.output), sizes, seeds, runs, args)
     print(f"bench: {time.monotonic() - started:.0f} s")
+    failed = [label for label, r in runs[sizes[-1]]["ops"].items() if r["rc"]]
+    if failed:  # times are never asserted; a command that fails (a broken chain) is a failure
+        sys.exit(f"bench: {', '.join(failed)} failed (see {args.output})")
 
 
 if __name__ == "__main__":
