@@ -209,6 +209,19 @@ def processes(n: int, action) -> tuple[float, float, int]:
     )
 
 
+@pytest.fixture(autouse=True)
+def restore_migration_data(transactional_db) -> None:
+    """Before the user fixtures: what the data migrations put in (routes, roles, the chain
+    head), which a benchmark run before this one may have flushed (serialized rollback would
+    clash with the content types its flush recreated)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("casework.migrations.0002_roles_and_chain_head").create_roles(apps, None)
+    import_module("intake.migrations.0002_default_routes").create_routes(apps, None)
+
+
 def test_sealing_after_commit_against_sealing_inside_the_transaction(intake_user, team_a, settings):
     # As in production: the test settings' read-back of every in-memory content is off.
     settings.MIMAMORI_AUDIT_CHECK_MEMORY = False
