@@ -622,36 +622,36 @@ class ReferralForm(Form):
 # --- two-factor sign-in ------------------------------------------------------------------------
 
 
-class SecondFactorForm(Form):
-    """The code after the password: the authenticator app's six digits, or a backup code."""
-
-    code = forms.CharField(
+def one_time_code(help_text, *, inputmode: str) -> forms.CharField:
+    """The second factor's code field (sign-in and enrolment)."""
+    return forms.CharField(
         label=_("確認コード"),
-        help_text=_(
-            "認証アプリに表示されている6桁の数字を入力してください。"
-            "スマートフォンが手元にないときは、予備コード（例：abcde-fghjk）を1つ入力できます。"
-        ),
+        help_text=help_text,
         error_messages={"required": _("確認コードを入力してください。")},
         validators=[
             MaxLengthValidator(32, _("確認コードが長すぎます。6桁の数字を入力してください。"))
         ],
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "class": "w-short"}
+            attrs={"autocomplete": "one-time-code", "inputmode": inputmode, "class": "w-short"}
         ),
     )
 
 
-class EnrolForm(Form):
-    code = forms.CharField(
-        label=_("確認コード"),
-        help_text=_("登録した認証アプリに表示されている6桁の数字を入力してください。"),
-        error_messages={"required": _("確認コードを入力してください。")},
-        validators=[
-            MaxLengthValidator(32, _("確認コードが長すぎます。6桁の数字を入力してください。"))
-        ],
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "w-short"}
+class SecondFactorForm(Form):
+    """The code after the password: the authenticator app's six digits, or a backup code."""
+
+    code = one_time_code(
+        _(
+            "認証アプリに表示されている6桁の数字を入力してください。"
+            "スマートフォンが手元にないときは、予備コード（例：abcde-fghjk）を1つ入力できます。"
         ),
+        inputmode="text",  # a backup code has letters
+    )
+
+
+class EnrolForm(Form):
+    code = one_time_code(
+        _("登録した認証アプリに表示されている6桁の数字を入力してください。"), inputmode="numeric"
     )
 
 
