@@ -32,6 +32,21 @@ def tokyo(*args) -> datetime:
     return datetime(*args, tzinfo=TOKYO)
 
 
+def abuse_report(team, route) -> ConsultationData:
+    """A neighbour's hotline report of a crying, shouted-at child (the benchmarks' intake)."""
+    return ConsultationData(
+        team=team,
+        received_at=tokyo(2026, 11, 20, 23, 40),
+        channel=Channel.HOTLINE,
+        route=route,
+        category=Category.ABUSE,
+        urgency=Urgency.HIGH,
+        summary="隣の部屋から子どもの泣き声と怒鳴り声がする。",
+        abuse_types=("physical",),
+        reporter=Reporter(name="近所 花子", relation="近隣住民", contact="090-1111-2222"),
+    )
+
+
 def route(code: str = "neighbour") -> Route:
     return Route.objects.get(code=code)
 

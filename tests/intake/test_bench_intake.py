@@ -21,14 +21,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casework import rules
-from casework.choices import Category
 from casework.models import AccessLog, Child
 from intake.choices import Channel, Urgency
 from intake.models import Consultation, Route
-from intake.services import ConsultationData, Reporter, consultation_create
+from intake.services import consultation_create
 from intake.statistics import consultation_table, fiscal_year_counts
 from tests.factories import ChildFactory, bulk_cases
-from tests.intake.conftest import tokyo
+from tests.intake.conftest import abuse_report, tokyo
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.django_db]
 
@@ -167,17 +166,7 @@ def test_write_path_compared_with_a_plain_insert(intake_user, team_a):
 
     def intake() -> None:
         n = next(counter)
-        data = ConsultationData(
-            team=team_a,
-            received_at=tokyo(2026, 11, 20, 23, 40),
-            channel=Channel.HOTLINE,
-            route=route,
-            category=Category.ABUSE,
-            urgency=Urgency.HIGH,
-            summary="隣の部屋から子どもの泣き声と怒鳴り声がする。",
-            abuse_types=("physical",),
-            reporter=Reporter(name="近所 花子", relation="近隣住民", contact="090-1111-2222"),
-        )
+        data = abuse_report(team_a, route)
         child = ChildFactory.build(given_name_kana=f"ひまり{n}", birth_date=date(2019, 8, 3))
         consultation_create(actor=intake_user, data=data, new_child=child)
 

@@ -35,9 +35,9 @@ from casework.choices import Category
 from casework.models import AuditLink, ChainHead, Child, Deadline
 from intake.choices import Channel, Urgency
 from intake.models import Consultation, Route
-from intake.services import ConsultationData, Reporter, consultation_create
+from intake.services import consultation_create
 from tests.factories import ChildFactory
-from tests.intake.conftest import tokyo
+from tests.intake.conftest import abuse_report, tokyo
 
 pytestmark = [pytest.mark.benchmark, pytest.mark.django_db(transaction=True)]
 
@@ -80,20 +80,6 @@ def sealing(mode: str):
         post_create_historical_record.connect(
             chain_history_row, dispatch_uid="mimamori_audit_chain"
         )
-
-
-def report(team, route) -> ConsultationData:
-    return ConsultationData(
-        team=team,
-        received_at=tokyo(2026, 11, 20, 23, 40),
-        channel=Channel.HOTLINE,
-        route=route,
-        category=Category.ABUSE,
-        urgency=Urgency.HIGH,
-        summary="隣の部屋から子どもの泣き声と怒鳴り声がする。",
-        abuse_types=("physical",),
-        reporter=Reporter(name="近所 花子", relation="近隣住民", contact="090-1111-2222"),
-    )
 
 
 def new_child() -> Child:
@@ -253,7 +239,7 @@ def test_sealing_after_commit_against_sealing_inside_the_transaction(intake_user
 
     def intake() -> Consultation:
         return consultation_create(
-            actor=intake_user, data=report(team_a, route), new_child=new_child()
+            actor=intake_user, data=abuse_report(team_a, route), new_child=new_child()
         )
 
     templates = every_row_of(intake())
