@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("スーパーバイザー")
     SHELTER = "shelter", _("一時保護所職員")
     FOSTER = "foster", _("里親担当")
+    NETWORK = "network", _("子ども家庭支援センター職員")
     AUDITOR = "auditor", _("監査担当")
     ADMIN = "admin", _("システム管理者")
 
@@ -258,6 +259,9 @@ class DeadlineKind(models.TextChoices):
     FOSTER_RENEWAL = "foster_renewal", _("里親登録の更新")
     PLAN_APPROVAL = "plan_approval", _("援助方針の承認待ち")
     CLOSURE_APPROVAL = "closure_approval", _("終結の承認待ち")
+    NETWORK_REVIEW = "network_review", _("要対協の進行管理（次回の確認）")
+    VIEWS_AFTERWARDS = "views_afterwards", _("意見聴取（決定後速やかに）")
+    SAFETY_STEP = "safety_step", _("出頭要求・立入調査等の期日")
 
 
 class DeadlineState(models.TextChoices):
