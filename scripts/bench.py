@@ -27,6 +27,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadtest  # noqa: E402 - scripts/loadtest.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PYTHON = sys.executable
@@ -114,19 +117,47 @@ def prepare(server: str, name: str, size: int, fresh: bool) -> dict:
     return seed
 
 
-def measure(server: str, name: str, runs: int, ratios: bool, ops: bool) -> dict:
+def write_path(server: str, name: str, quick: bool) -> dict | None:
+    """The intake write path against the same rows by the plain ORM: the sealing benchmark
+    (tests/intake/test_bench_sealing.py) in its own test database, its numbers read back."""
+    out = VAR / f"bench-write-path-{name}.json"
+    out.unlink(missing_ok=True)
+    env = dict(os.environ, DATABASE_URL=url_for(server, f"{name}_writes"), BENCH_RESULTS=str(out))
+    if quick:  # the smoke run: the code path, not the numbers
+        env.setdefault("BENCH_SAVES", "20")
+        env.setdefault("BENCH_PER_CLIENT", "3")
+    command = [PYTHON, "-m", "pytest", "-m", "benchmark", "-p", "no:randomly"]
+    command += ["tests/intake/test_bench_sealing.py", "--create-db"]
+    subprocess.run(command, env=env, cwd=ROOT, check=False)  # noqa: S603
+    return json.loads(out.read_text()) if out.exists() else None
+
+
+def measure(server: str, name: str, args, ratios: bool, ops: bool) -> dict:
+    runs = args.runs
     url = url_for(server, name)
     env = env_for(url, name)
     out = VAR / f"bench-pages-{name}.json"
-    args = ["bench_pages", "--runs", str(runs), "--json", str(out)]
+    command = ["bench_pages", "--runs", str(runs), "--json", str(out)]
     subprocess.run(  # noqa: S603
-        [PYTHON, "manage.py", *args, *(["--ratios"] if ratios else [])],
+        [PYTHON, "manage.py", *command, *(["--ratios"] if ratios else [])],
         env=env,
         cwd=ROOT,
         check=True,
     )
     result = json.loads(out.read_text())
     result["ops"] = {}
+    if ratios:
+        result["write_path"] = write_path(server, name, quick=args.load_seconds < 5)
+        print(f"{name}: loopback load test …", flush=True)
+        result["load"] = loadtest.run(
+            python=PYTHON,
+            env=env,
+            admin_url=url_for(server, "postgres"),
+            database_url=url,
+            source=name,
+            witness=VAR / f"bench-witness-{name}.log",
+            seconds=args.load_seconds,
+        )
     if ops:
         for label, command in OPS:
             print(f"{name}: {label} …", flush=True)
@@ -171,6 +202,12 @@ def write_report(path: Path, sizes: list[int], seeds: dict, runs: dict, args) ->
             f"| caseworker's scoped case list (page 1 + count) vs plain FK | {r['a_ms']} ms"
             f" | {r['b_ms']} ms | {r['ratio']}× | ≤ 1.2× |"
         )
+    if w := runs[large].get("write_path"):
+        lines.append(
+            f"| intake write path (abuse report + new child, history, sealing after commit)"
+            f" vs the same {w['rows']} rows by the plain ORM | {w['intake_ms']} ms"
+            f" | {w['plain_ms']} ms | {w['ratio']}× | ≤ 3× |"
+        )
     pages_large = {(p["user"], p["page"]): p for p in runs[large]["pages"]}
     pages_small = {(p["user"], p["page"]): p for p in runs[small]["pages"]}
     worst = [
@@ -205,6 +242,26 @@ def write_report(path: Path, sizes: list[int], seeds: dict, runs: dict, args) ->
         if len(sizes) > 1:
             row += f" {growth(pages_small.get(key), page)} |"
         lines.append(row)
+    if load := runs[large].get("load"):
+        lines += [
+            "",
+            f"## Loopback load test at {large:,} cases",
+            "",
+            f"gunicorn with config/gunicorn.conf.py ({load.pop('workers')} sync workers) on"
+            f" 127.0.0.1, wrk for {args.load_seconds} s per scenario, on a copy of the database."
+            " Throughput counts only the expected answers (200 for pages, the redirect to the"
+            " new record for an intake POST).",
+            "",
+            "| scenario | connections | requests/s | p50 ms | p95 ms | vs login page"
+            " | other answers |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        login = next(iter(load.values()))["rps"] or 1
+        for label, r in load.items():
+            lines.append(
+                f"| {label} | {r['connections']} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']}"
+                f" | {r['rps'] / login:.3f}× | {r['bad'] + r['socket_errors']} |"
+            )
     lines += ["", f"## Batch commands at {large:,} cases", ""]
     lines += ["| command | wall time s | peak memory MB | exit |", "|---|---|---|---|"]
     for label, r in runs[large].get("ops", {}).items():
@@ -237,6 +294,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--fresh", action="store_true", help="drop and seed again")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--load-seconds", type=int, default=15, help="wrk per scenario")
     args = parser.parse_args()
     server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
     server = server or DEFAULT_SERVER
@@ -248,7 +306,7 @@ def main() -> None:
         name = f"{args.db}_{size}"
         seeds[size] = prepare(server, name, size, args.fresh)
         largest = size == sizes[-1]
-        runs[size] = measure(server, name, args.runs, ratios=largest, ops=largest)
+        runs[size] = measure(server, name, args, ratios=largest, ops=largest)
         with psycopg.connect(url_for(server, name)) as conn:
             runs[size]["server"] = "PostgreSQL " + conn.info.parameter_status("server_version")
     write_report(Path(args.output), sizes, seeds, runs, args)
