@@ -46,7 +46,13 @@ def child_entry(
             team=team or worker.teams.get(),
         ),
         new_child=services.NewChild(
-            family, f"太郎{n}", kana, f"たろう{'あいうえおかきくけこ'[n % 10]}{n}", birth, "M", "白金"
+            family,
+            f"太郎{n}",
+            kana,
+            f"たろう{'あいうえおかきくけこ'[n % 10]}{n}",
+            birth,
+            "M",
+            "白金",
         ),
         today=max(today, registered_on),
     )
