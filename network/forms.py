@@ -295,9 +295,15 @@ class ReviewForm(Form):
     policy = text_field(_("援助方針"))
     next_review_on = DayField(label=_("次回の進行管理"))
 
-    def __init__(self, *args, held_on: date | None = None, lead=None, **kwargs) -> None:
+    def __init__(
+        self, *args, held_on: date | None = None, lead=None, agencies=None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_agency"].queryset = active_agencies()
+        if agencies is not None:  # one list for every form on the agenda (no query per form)
+            self.fields["lead_agency"].choices = [("", _("選んでください"))] + [
+                (a.pk, str(a)) for a in agencies
+            ]
         if lead is not None:
             self.fields["lead_agency"].initial = lead
         if held_on is not None:

@@ -30,6 +30,7 @@ from network.forms import (
     RegisterFilterForm,
     ReviewForm,
     SessionForm,
+    active_agencies,
 )
 from network.models import AgendaItem, Entry, Review, Session
 
@@ -280,6 +281,7 @@ def _session_context(request: HttpRequest, session: Session, **overrides) -> dic
     can_change = session.may("change")
     failed = overrides.get("failed_form")
     failed_item = overrides.pop("failed_item", None)
+    agencies = None
     for item in items:
         item.review = next(iter(item.entry.reviews.all()), None)
         item.form = None
@@ -287,10 +289,12 @@ def _session_context(request: HttpRequest, session: Session, **overrides) -> dic
             if failed is not None and failed_item == item.pk:
                 item.form = failed
             else:
+                agencies = agencies if agencies is not None else list(active_agencies())
                 item.form = ReviewForm(
                     prefix=f"review-{item.pk}",
                     held_on=session.held_on,
                     lead=item.entry.lead_agency_id,
+                    agencies=agencies,
                 )
     context = {
         "session": session,

@@ -118,10 +118,8 @@ NETWORK_PAGE = expect(403, network_user=200, supervisor=200, other_supervisor=20
 def network_record(record: str, *, get: int = 200, post: int = 400) -> Route:
     """A page or an action on a register entry or session of the world: the centre's worker;
     nobody else learns it exists (404), whatever their role."""
-    if get == 302:  # an action URL: a GET goes back to the record's page, for everyone
-        gets = action_get(302)
-    else:
-        gets = expect(404, network_user=get)
+    # an action URL: a GET goes back to the record's page, for everyone
+    gets = action_get(302) if get == 302 else expect(404, network_user=get)
     return Route(lambda w: {"pk": w[record].pk}, gets, expect(404, network_user=post, auditor=403))
 
 

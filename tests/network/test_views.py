@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -60,7 +61,11 @@ def test_the_network_role_cannot_open_a_case_or_its_notes_by_guessing_ids(
     from casework import services as casework_services
 
     casework_services.note_add(
-        actor=case.lead, case=case, kind="home_visit", occurred_at=timezone.now(), body="家庭訪問の記録"
+        actor=case.lead,
+        case=case,
+        kind="home_visit",
+        occurred_at=timezone.now(),
+        body="家庭訪問の記録",
     )
     assert CaseNote.objects.filter(case=case).exists()
     client = login(network_user)
@@ -250,7 +255,8 @@ def test_the_handout_shows_the_minimum_and_records_each_disclosure(network_user,
     assert response.status_code == 200
     text = response.content.decode()
     assert text.count("複製禁止") >= 2 and "12月の実務者会議" in text and "白金小学校" in text
-    assert "@media print" in open("static/css/network.css", encoding="utf-8").read()
+    css = (settings.BASE_DIR / "static" / "css" / "network.css").read_text(encoding="utf-8")
+    assert "@media print" in css and "position: fixed" in css  # on every printed page
     assert involved.number in text and other.number in text
     assert "学校で見守りを継続" in text  # the lead agency sees its entry's 援助方針
     for secret in (involved.child.full_name, other.child.full_name, involved.reason):
