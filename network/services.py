@@ -34,6 +34,7 @@ from network.models import (
     Session,
     register_teams,
 )
+from network.selectors import SHOWN_ALL, SHOWN_INVOLVED, HandoutRow, handout_rows
 
 REVIEW_LEAD = timedelta(days=14)  # the ledger shows a review two weeks ahead (LADDERS too)
 
@@ -513,56 +514,23 @@ def review_record(
 
 # --- handouts -------------------------------------------------------------------------------------
 
-# What a handout shows per entry (the minimum, DOMAIN §10): the register number, the group, the
-# kana initials and age (or expected month), the lead agency; the last 援助方針 only to the
-# lead agency and the agencies involved in the entry. Never a name, address, reason or
-# situation.
-SHOWN_ALL = "登録番号・区分・イニシャル・年齢（出産予定月）・主担当機関"
-SHOWN_INVOLVED = SHOWN_ALL + "・前回の援助方針"
-
-
-@dataclass
-class HandoutRow:
-    item: AgendaItem
-    involved: bool
-    policy: str
-
 
 @service
 def handout_print(*, actor: User, session: Session, agency: Agency) -> list[HandoutRow]:
     """The rows of a session's handout for one member agency, each recorded as a disclosure
     with its legal basis (児童福祉法25条の2; the recipient bound by 25条の5)."""
     session = _lock_session(actor, session)
-    items = list(
-        session.items.filter(active=True)
-        .select_related("entry__child", "entry__lead_agency")
-        .order_by("due_on", "entry_id")
-    )
-    entry_ids = [i.entry_id for i in items]
-    involved = set(
-        EntryAgency.objects.filter(entry_id__in=entry_ids, agency=agency, active=True).values_list(
-            "entry_id", flat=True
-        )
-    )
-    latest: dict[int, str] = {}
-    for review in Review.objects.filter(entry_id__in=entry_ids).order_by("session__held_on", "pk"):
-        latest[review.entry_id] = review.policy
-    rows, disclosures = [], []
+    rows = handout_rows(session, agency)
     now = timezone.now()
-    for item in items:
-        sees = item.entry.lead_agency_id == agency.pk or item.entry_id in involved
-        rows.append(HandoutRow(item, sees, latest.get(item.entry_id, "") if sees else ""))
-        disclosures.append(
-            Disclosure(
-                session=session,
-                entry=item.entry,
-                agency=agency,
-                shown=SHOWN_INVOLVED if sees else SHOWN_ALL,
-                basis=LegalBasis.SHARING,
-                printed_by=actor,
-                printed_at=now,
-            )
+    for row in rows:
+        disclosure = Disclosure(
+            session=session,
+            entry=row.item.entry,
+            agency=agency,
+            shown=SHOWN_INVOLVED if row.involved else SHOWN_ALL,
+            basis=LegalBasis.SHARING,
+            printed_by=actor,
+            printed_at=now,
         )
-    for disclosure in disclosures:
         save_with_history(disclosure, actor=actor, reason="資料の印刷（情報提供）")
     return rows

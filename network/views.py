@@ -33,6 +33,7 @@ from network.forms import (
     active_agencies,
 )
 from network.models import AgendaItem, Entry, Review, Session
+from network.selectors import handout_rows
 
 READERS = (Role.NETWORK, Role.SUPERVISOR)
 PER_PAGE = 50
@@ -376,30 +377,54 @@ def review_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "network/session_detail.html", context, status=400)
 
 
-@post_action(SESSION_PAGE)
 def handout(request: HttpRequest, pk: int) -> HttpResponse:
-    """Print a session's handout for one member agency: the page itself (A4), each of its
-    entries recorded as a disclosure to that agency."""
+    """A session's handout for one member agency. POST prints it: each entry on it is recorded
+    as a disclosure to that agency, then the page (A4) shows what was recorded. GET shows the
+    latest handout printed for `?agency=` (nothing recorded: the print was); without one, back
+    to the session's page."""
+    if request.method == "POST":
+        return _handout_print(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    chosen = HandoutForm(request.GET)
+    if not chosen.is_valid():
+        return redirect(SESSION_PAGE, pk=pk)
+    session = _session_for(request, pk)
+    require(session, "change")
+    agency = chosen.cleaned_data["agency"]
+    batch = session.disclosures.filter(agency=agency).order_by("-printed_at").first()
+    if batch is None:
+        return redirect(SESSION_PAGE, pk=session.pk)
+    shown = set(
+        session.disclosures.filter(agency=agency, printed_at=batch.printed_at).values_list(
+            "entry_id", flat=True
+        )
+    )
+    log_access(request, session, AccessAction.VIEW)
+    context = {
+        "session": session,
+        "agency": agency,
+        "rows": handout_rows(session, agency, only=shown),
+        "printed_at": batch.printed_at,
+        "printed_by": batch.printed_by,
+    }
+    return render(request, "network/handout.html", context)
+
+
+def _handout_print(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for(request, pk)
     require(session, "change")
     form = HandoutForm(request.POST)
-    done, rows = perform(
+    done, _rows = perform(
         request,
         form,
         lambda: services.handout_print(
             actor=request.user, session=session, agency=form.cleaned_data["agency"]
         ),
-        "配付資料を作成しました。提供の記録が残ります。",
+        "配付資料を作成しました。提供した内容と根拠が記録されました。",
     )
     if not done:
         context = _session_context(request, session, handout_form=form, failed_form=form)
         return render(request, "network/session_detail.html", context, status=400)
-    log_access(request, session, AccessAction.VIEW)
-    context = {
-        "session": session,
-        "agency": form.cleaned_data["agency"],
-        "rows": rows,
-        "today": timezone.localdate(),
-        "printed_at": timezone.now(),
-    }
-    return render(request, "network/handout.html", context)
+    url = reverse("network:handout", args=[session.pk])
+    return redirect(f"{url}?agency={form.cleaned_data['agency'].pk}")

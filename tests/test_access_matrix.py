@@ -339,6 +339,7 @@ MATRIX: dict[str, Route] = {
     # buttons: the refresh and "held" succeed on an empty POST (then back to the session)
     "network:session_refresh": network_record("session", get=302, post=302),
     "network:session_hold": network_record("session", get=302, post=302),
+    # GET without a recipient goes back to the session; POST prints (and records) the handout
     "network:handout": network_record("session", get=302),
     "network:review_add": network_record("agenda_item", get=302),
     # --- audit -----------------------------------------------------------------------------

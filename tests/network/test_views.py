@@ -252,8 +252,8 @@ def test_the_handout_shows_the_minimum_and_records_each_disclosure(network_user,
     session = session_on(network_user, today, title="12月の実務者会議")
     client = login(network_user)
     response = client.post(reverse("network:handout", args=[session.pk]), {"agency": school.pk})
-    assert response.status_code == 200
-    text = response.content.decode()
+    assert response.status_code == 302
+    text = page(client, response["Location"])
     assert text.count("複製禁止") >= 2 and "12月の実務者会議" in text and "白金小学校" in text
     css = (settings.BASE_DIR / "static" / "css" / "network.css").read_text(encoding="utf-8")
     assert "@media print" in css and "position: fixed" in css  # on every printed page
@@ -266,10 +266,11 @@ def test_the_handout_shows_the_minimum_and_records_each_disclosure(network_user,
     assert set(rows.values_list("entry_id", flat=True)) == {involved.pk, other.pk}
     assert set(rows.values_list("basis", flat=True)) == {"art25_2"}
     # another agency, not involved: no 援助方針
-    text = client.post(
-        reverse("network:handout", args=[session.pk]), {"agency": police.pk}
-    ).content.decode()
+    response = client.post(reverse("network:handout", args=[session.pk]), {"agency": police.pk})
+    text = page(client, response["Location"])
     assert "学校で見守りを継続" not in text
+    assert Disclosure.objects.filter(agency=police).count() == 2
+    page(client, response["Location"])  # looking at it again records nothing more
     assert Disclosure.objects.filter(agency=police).count() == 2
     detail = page(client, reverse("network:entry_detail", args=[involved.pk]))
     assert "高輪警察署" in detail and "25条の2" in detail
@@ -284,3 +285,14 @@ def test_a_handout_without_a_recipient_is_refused_and_records_nothing(network_us
         and "配付先の機関を選んでください。" in response.content.decode()
     )
     assert not Disclosure.objects.exists()
+
+
+def test_a_printed_handout_is_404_outside_the_team(network_user, other_network_user, login):
+    child_entry(network_user)
+    school = agency()
+    session = session_on(network_user, timezone.localdate())
+    response = login(network_user).post(
+        reverse("network:handout", args=[session.pk]), {"agency": school.pk}
+    )
+    assert login(other_network_user).get(response["Location"]).status_code == 404
+    assert login(network_user).get(response["Location"]).status_code == 200
