@@ -304,6 +304,10 @@ LADDERS: dict[str, list[Step]] = {
         ("30d", 30 * D, {OWNER, SUPERVISORS}, None, "残り30日"),
         ("overdue", timedelta(0), {OWNER, SUPERVISORS}, 7 * D, "期限超過（毎週）"),
     ),
+    K.NETWORK_REVIEW: _steps(  # 要対協: shown two weeks before the 実務者会議's review falls due
+        ("14d", 14 * D, {OWNER}, None, "残り14日"),
+        ("overdue", timedelta(0), {OWNER, SUPERVISORS}, 7 * D, "期限超過（毎週）"),
+    ),
     K.PLAN_APPROVAL: _steps(
         ("requested", NEVER_BEFORE, {SUPERVISORS}, None, "申請"),
         ("overdue", timedelta(0), {SUPERVISORS}, 2 * D, "承認待ちが続いています"),

@@ -22,5 +22,6 @@ urlpatterns = [
     path("reports/", include("intake.report_urls")),
     path("shelter/", include("shelter.urls")),
     path("foster/", include("foster.urls")),
+    path("network/", include("network.urls")),
     path("", include("casework.urls")),
 ]

@@ -112,6 +112,20 @@ def foster_user(db):
 
 
 @pytest.fixture
+def team_network(db):
+    """The 子ども家庭支援センター's team (the 要対協 register's, issue 14)."""
+    return TeamFactory(name="子ども家庭支援センター")
+
+
+@pytest.fixture
+def network_user(team_network):
+    return member_of(
+        UserFactory(username="network_a", display_name="木下 支援員", roles=["network"]),
+        team_network,
+    )
+
+
+@pytest.fixture
 def auditor(db):
     return UserFactory(username="auditor_a", display_name="小林 監査", roles=["auditor"])
 
@@ -155,6 +169,7 @@ PERSONAS = (
     "other_intake",
     "shelter_user",
     "foster_user",
+    "network_user",
     "auditor",
     "admin_user",
     "anonymous",
@@ -214,8 +229,46 @@ def foster_records(*, supervisor, team, lead) -> dict:
     }
 
 
+def network_records(*, worker, team) -> dict:
+    """The register's part of the world: a member agency, a child's entry of the centre's team
+    (due today) and a 実務者会議 planned for today with that entry on its agenda."""
+    from django.utils import timezone as tz
+
+    from network import services as network_services
+    from network.models import Agency
+
+    today = tz.localdate()
+    school = Agency.objects.create(name="港区立白金小学校", kind="school")
+    entry = network_services.entry_create(
+        actor=worker,
+        data=network_services.EntryData(
+            kind="support",
+            lead_agency=school,
+            reason="保育園から見守りの依頼",
+            registered_on=today,
+            next_review_on=today,
+            worker=worker,
+            team=team,
+        ),
+        new_child=network_services.NewChild(
+            "林", "結衣", "はやし", "ゆい", today.replace(year=today.year - 7), "F", "芝浦"
+        ),
+    )
+    session = network_services.session_create(
+        actor=worker, team=team, held_on=today, title="実務者会議（定例）"
+    )
+    return {
+        "agency": school,
+        "entry": entry,
+        "session": session,
+        "agenda_item": session.items.get(entry=entry),
+    }
+
+
 @pytest.fixture
-def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, other_worker) -> dict:
+def world(
+    team_a, team_b, supervisor, caseworker, intake_user, shelter_user, other_worker, network_user
+) -> dict:
     from casework import services as casework_services
     from casework.models import HouseholdMember
     from intake import services as intake_services
@@ -283,8 +336,10 @@ def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, oth
         reason="転居",
     )
     foster = foster_records(supervisor=supervisor, team=team_a, lead=caseworker)
+    network = network_records(worker=network_user, team=network_user.teams.get())
     return {
         **foster,
+        **network,
         "deadline": Deadline.objects.get(kind="warrant_request", case=case),
         "notice": BranchNotice.objects.get(child=case.child),
         "case": case,

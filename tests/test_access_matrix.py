@@ -100,6 +100,7 @@ REMINDER_USERS = (
     "intake_user",
     "other_intake",
     "foster_user",
+    "network_user",
 )
 INTAKE_PAGE = expect(403, intake_user=200, other_intake=200, supervisor=200)
 INTAKE_PAGE["other_supervisor"] = 200
@@ -109,6 +110,17 @@ CASE_LIST["other_supervisor"] = 200
 
 FOSTER_PAGE = expect(403, foster_user=200, supervisor=200, other_supervisor=200)
 FOSTER_ACTION = Route(get=action_get(403, foster_user=302), post=expect(403, foster_user=400))
+
+
+NETWORK_PAGE = expect(403, network_user=200, supervisor=200, other_supervisor=200)
+
+
+def network_record(record: str, *, get: int = 200, post: int = 400) -> Route:
+    """A page or an action on a register entry or session of the world: the centre's worker;
+    nobody else learns it exists (404), whatever their role."""
+    # an action URL: a GET goes back to the record's page, for everyone
+    gets = action_get(302) if get == 302 else expect(404, network_user=get)
+    return Route(lambda w: {"pk": w[record].pk}, gets, expect(404, network_user=post, auditor=403))
 
 
 def foster_action(record: str) -> Route:
@@ -307,6 +319,29 @@ MATRIX: dict[str, Route] = {
         expect(403, foster_user=400, caseworker=400, supervisor=400)
         | dict(coworker=404, other_worker=404, other_supervisor=404),
     ),
+    # --- network: the 要対協 register of the centre's team -----------------------------------
+    "network:register": Route(get=NETWORK_PAGE, post=read_only_post()),
+    "network:session_list": Route(get=NETWORK_PAGE, post=read_only_post()),
+    "network:entry_new": Route(
+        get=expect(403, network_user=200), post=expect(403, network_user=400)
+    ),
+    "network:session_new": Route(
+        get=action_get(403, network_user=302), post=expect(403, network_user=400)
+    ),
+    "network:entry_detail": Route(
+        lambda w: {"pk": w["entry"].pk}, expect(404, network_user=200), read_only_post()
+    ),
+    "network:entry_edit": network_record("entry"),
+    "network:entry_end": network_record("entry", get=302),
+    "network:session_detail": Route(
+        lambda w: {"pk": w["session"].pk}, expect(404, network_user=200), read_only_post()
+    ),
+    # buttons: the refresh and "held" succeed on an empty POST (then back to the session)
+    "network:session_refresh": network_record("session", get=302, post=302),
+    "network:session_hold": network_record("session", get=302, post=302),
+    # GET without a recipient goes back to the session; POST prints (and records) the handout
+    "network:handout": network_record("session", get=302),
+    "network:review_add": network_record("agenda_item", get=302),
     # --- audit -----------------------------------------------------------------------------
     "audit:changes": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
     "audit:access": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
@@ -409,6 +444,7 @@ LANDING = {
     "other_intake": "intake:queue",
     "shelter_user": "shelter:board",
     "foster_user": "foster:pipeline",
+    "network_user": "network:register",
     "auditor": "audit:changes",
     "admin_user": "admin:index",
 }

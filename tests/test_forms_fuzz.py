@@ -131,6 +131,12 @@ PAGES = [
     ("foster_user", lambda w: reverse("foster:home_list")),
     ("foster_user", lambda w: reverse("foster:home_detail", args=[w["home"].pk])),
     ("caseworker", lambda w: reverse("casework:case_detail", args=[w["proposal"].case_id])),
+    ("network_user", lambda w: reverse("network:register")),
+    ("network_user", lambda w: reverse("network:entry_new")),
+    ("network_user", lambda w: reverse("network:entry_detail", args=[w["entry"].pk])),
+    ("network_user", lambda w: reverse("network:entry_edit", args=[w["entry"].pk])),
+    ("network_user", lambda w: reverse("network:session_list")),
+    ("network_user", lambda w: reverse("network:session_detail", args=[w["session"].pk])),
 ]
 # Action routes with no form of their own fields (a button): nothing to fuzz but the click.
 BUTTONS = {
@@ -140,6 +146,8 @@ BUTTONS = {
     "casework:household_end",
     "set_language",
     "intake:notice_sent",
+    "network:session_refresh",
+    "network:session_hold",
 }
 
 

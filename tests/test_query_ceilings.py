@@ -96,6 +96,23 @@ PAGES = {
         lambda w: reverse("casework:case_detail", args=[w["placed_case"].pk]),
         20,
     ),
+    "network_register": ("network_user", lambda w: reverse("network:register"), 12),
+    "network_register_due": (
+        "network_user",
+        lambda w: reverse("network:register") + "?kind=support&state=open&due=on",
+        12,
+    ),
+    "network_entry": (
+        "network_user",
+        lambda w: reverse("network:entry_detail", args=[w["entry"].pk]),
+        14,
+    ),
+    "network_sessions": ("network_user", lambda w: reverse("network:session_list"), 12),
+    "network_session": (
+        "network_user",
+        lambda w: reverse("network:session_detail", args=[w["session"].pk]),
+        14,
+    ),
 }
 
 # The auditor's feed reads each page's rows with one query per kind of record on the page:
@@ -296,6 +313,7 @@ def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
         ]
     )
     grow_foster(tag, n, cases, workers)
+    grow_network(tag, n, world, cases)
     # History rows by many users (the auditor's desk).
     for w in workers[:5]:
         w.display_name += "（改）"
@@ -406,6 +424,124 @@ def grow_foster(tag: int, n: int, cases: list, workers: list) -> None:
             )
             for h in homes
         ]
+    )
+
+
+def grow_network(tag: int, n: int, world: dict, cases: list) -> None:
+    """A register the size of a centre's: many centre workers in several centre teams (the
+    world's worker in each), agencies, entries of every kind (many on the world's session's
+    agenda, half reviewed there), earlier sessions with reviews, disclosures of the world's
+    entry to many agencies."""
+    from network.models import Agency, AgendaItem, Disclosure, Entry, EntryAgency, Review, Session
+    from tests.factories import TeamFactory, UserFactory, member_of
+
+    today = timezone.localdate()
+    worker = world["entry"].worker
+    teams = [world["entry"].team] + [
+        TeamFactory(name=f"子ども家庭支援センター{tag}-{k}") for k in range(max(1, n // 20))
+    ]
+    for team in teams[1:]:
+        member_of(worker, team)
+    staff = [
+        member_of(
+            UserFactory(username=f"n{tag}_{i}", display_name=f"支援員{tag}-{i}", roles=["network"]),
+            teams[i % len(teams)],
+        )
+        for i in range(max(2, n // 5))
+    ]
+    agencies = Agency.objects.bulk_create(
+        [Agency(name=f"機関{tag}-{i}", kind="school") for i in range(max(3, n // 4))]
+    )
+    kinds = ["protection", "support", "pregnant"]
+    entries = Entry.objects.bulk_create(
+        [
+            Entry(
+                kind=kinds[i % 3],
+                child=None if i % 3 == 2 else cases[i % len(cases)].child,
+                case=cases[i % len(cases)] if i % 3 == 0 else None,
+                mother_name="" if i % 3 != 2 else f"妊婦 {tag}-{i}",
+                mother_name_kana="" if i % 3 != 2 else "にんぷ たろう",
+                expected_month=None if i % 3 != 2 else today.replace(day=1),
+                lead_agency=agencies[i % len(agencies)],
+                reason="理由",
+                registered_on=today - timedelta(days=100),
+                next_review_on=today - timedelta(days=i % 5),
+                worker=staff[i % len(staff)],
+                team=teams[i % len(teams)],
+                created_by=staff[0],
+            )
+            for i in range(2 * n)
+        ]
+    )
+    EntryAgency.objects.bulk_create(
+        [
+            EntryAgency(entry=e, agency=agencies[(i + 1) % len(agencies)])
+            for i, e in enumerate(entries)
+        ]
+    )
+    session = world["session"]
+    mine = [e for e in entries if e.team_id == session.team_id]
+    AgendaItem.objects.bulk_create(
+        [AgendaItem(session=session, entry=e, due_on=e.next_review_on) for e in mine]
+    )
+    Review.objects.bulk_create(
+        [
+            Review(
+                entry=e,
+                session=session,
+                situation="状況",
+                lead_agency=e.lead_agency,
+                policy="方針",
+                next_review_on=today + timedelta(days=90),
+                recorded_by=worker,
+            )
+            for e in mine[::2]
+        ]
+    )
+    earlier = Session.objects.bulk_create(
+        [
+            Session(
+                team=teams[i % len(teams)],
+                held_on=today - timedelta(days=30 * (i + 1)),
+                title=f"会議{tag}-{i}",
+                created_by=worker,
+            )
+            for i in range(max(2, n // 10))
+        ]
+    )
+    entry = world["entry"]
+    Review.objects.bulk_create(
+        [
+            Review(
+                entry=entry,
+                session=s,
+                situation="状況",
+                lead_agency=agencies[0],
+                policy="方針",
+                next_review_on=today,
+                recorded_by=worker,
+            )
+            for s in earlier
+        ]
+    )
+    AgendaItem.objects.bulk_create(
+        [AgendaItem(session=s, entry=entry, due_on=s.held_on) for s in earlier]
+    )
+    Disclosure.objects.bulk_create(
+        [
+            Disclosure(
+                session=session,
+                entry=entry,
+                agency=a,
+                shown="登録番号",
+                basis="art25_2",
+                printed_by=worker,
+            )
+            for a in agencies
+        ]
+    )
+    EntryAgency.objects.bulk_create(
+        [EntryAgency(entry=entry, agency=a) for a in agencies[1:]], ignore_conflicts=True
     )
 
 

@@ -16,6 +16,7 @@ HOME_BY_ROLE = (
     (Role.INTAKE, "intake:queue"),
     (Role.SHELTER, "shelter:board"),
     (Role.FOSTER, "foster:pipeline"),
+    (Role.NETWORK, "network:register"),
     (Role.AUDITOR, "audit:changes"),
     (Role.ADMIN, "admin:index"),
 )

@@ -15,7 +15,7 @@ from casework.forms import AcknowledgeForm, DeadlineFilterForm, DismissForm
 from casework.models import Deadline
 from casework.selectors import deadline_list
 
-REMINDER_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.INTAKE, Role.FOSTER)
+REMINDER_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.INTAKE, Role.FOSTER, Role.NETWORK)
 PAGE_SIZE = 50
 LIST = "casework:reminders"
 

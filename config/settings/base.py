@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "intake",
     "shelter",
     "foster",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "mimamori@localhost")
 MIMAMORI_ADOPTIVE_FOSTER_YEARS = int(env("MIMAMORI_ADOPTIVE_FOSTER_YEARS", "5"))
+# How often each 要対協 register entry is reviewed at the 実務者会議, in months (DOMAIN §10:
+# commonly every 3 months; configurable).
+MIMAMORI_NETWORK_REVIEW_MONTHS = int(env("MIMAMORI_NETWORK_REVIEW_MONTHS", "3"))
 # How many children a foster home of each type may take at most (DOMAIN §5: 養育里親 4,
 # 専門里親 2; national practice, configurable). A home's own capacity is set within this.
 MIMAMORI_FOSTER_CAPACITY = {
