@@ -249,7 +249,7 @@ class SafetyForm(Form):
             "対応の記録として残せます。"
         ),
     )
-    outcome = forms.ChoiceField(
+    attempt_outcome = forms.ChoiceField(  # not `outcome`: the decline form's field is
         label=_("結果"),
         choices=[BLANK, *AttemptOutcome.choices],
         error_messages={"required": _("結果（不在・拒否・目視できた）を選んでください。")},

@@ -304,9 +304,18 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 @post_action("intake:detail")
 def safety_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(consultation, form):
-        return services.safety_confirm(
-            actor=request.user, consultation=consultation, **form.cleaned_data
-        )
+        data = dict(form.cleaned_data)
+        data["outcome"] = data.pop("attempt_outcome")
+        try:
+            return services.safety_confirm(actor=request.user, consultation=consultation, **data)
+        except IntakeRuleError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            renamed = {
+                ("attempt_outcome" if name == "outcome" else name): found
+                for name, found in error.message_dict.items()
+            }
+            raise IntakeRuleError(renamed) from error
 
     return _act(
         request,

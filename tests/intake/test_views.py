@@ -381,7 +381,7 @@ def test_the_caseworker_records_the_safety_confirmation_and_the_clock_stops(
             "agency": "centre",
             "place": "自宅",
             "method": "home_visit",
-            "outcome": "seen",
+            "attempt_outcome": "seen",
             "notes": "外傷なし",
         },
     )
@@ -404,7 +404,7 @@ def test_a_phone_call_is_recorded_on_the_page_and_the_clock_keeps_running(
             "agency": "centre",
             "place": "電話（母）",
             "method": "phone",
-            "outcome": "not_seen",
+            "attempt_outcome": "not_seen",
         },
     )
     assert response.status_code == 302
