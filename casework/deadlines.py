@@ -308,6 +308,11 @@ LADDERS: dict[str, list[Step]] = {
         ("14d", 14 * D, {OWNER}, None, "残り14日"),
         ("overdue", timedelta(0), {OWNER, SUPERVISORS}, 7 * D, "期限超過（毎週）"),
     ),
+    # 出頭要求・立入調査… (issue 14 item 3): the supervisor is alerted at each step.
+    K.SAFETY_STEP: _steps(
+        ("opened", NEVER_BEFORE, {OWNER, SUPERVISORS}, None, "措置の決定"),
+        ("overdue", timedelta(0), {SUPERVISORS, DUTY}, D, "期日超過（毎日）"),
+    ),
     K.PLAN_APPROVAL: _steps(
         ("requested", NEVER_BEFORE, {SUPERVISORS}, None, "申請"),
         ("overdue", timedelta(0), {SUPERVISORS}, 2 * D, "承認待ちが続いています"),

@@ -88,3 +88,58 @@ DIRECT_METHODS = frozenset(
         SafetyMethod.PROTECTION,
     }
 )
+
+
+class AttemptOutcome(models.TextChoices):
+    """What came of a safety-confirmation attempt (issue 14 item 3). Only 目視できた is a
+    sighting and stops the 48-hour clock; 不在 and 拒否 are the failed attempts after which the
+    ladder of legal steps is proposed (DOMAIN §3)."""
+
+    ABSENT = "absent", _("不在")
+    REFUSED = "refused", _("拒否")
+    SEEN = "seen", _("目視できた")
+    NOT_SEEN = "not_seen", _("目視できず（電話・情報のみ）")
+
+
+# The outcomes after which the ladder of legal steps opens (児童虐待防止法 8条の2 ff.).
+FAILED_OUTCOMES = frozenset({AttemptOutcome.ABSENT, AttemptOutcome.REFUSED})
+
+
+class StepKind(models.TextChoices):
+    """The legal steps when a child cannot be seen (児童虐待防止法, DOMAIN §3)."""
+
+    APPEARANCE = "appearance", _("出頭要求")  # 8条の2
+    ENTRY = "entry", _("立入調査")  # 9条
+    REAPPEARANCE = "reappearance", _("再出頭要求")  # 9条の2
+    PERMIT_REQUEST = "permit_request", _("許可状請求")  # 9条の3
+    SEARCH = "search", _("臨検・捜索")  # 9条の3
+    POLICE = "police", _("援助要請")  # 10条
+
+
+class StepOutcome(models.TextChoices):
+    """What came of a legal step; which apply depends on the kind (STEP_OUTCOMES)."""
+
+    APPEARED = "appeared", _("応じた・児童を確認")
+    SEEN = "seen", _("児童を確認")
+    REFUSED = "refused", _("拒否・妨害")
+    NO_SHOW = "no_show", _("応じず（不出頭）")
+    ABSENT = "absent", _("不在")
+    GRANTED = "granted", _("許可")
+    REJECTED = "rejected", _("却下")
+    NOT_FOUND = "not_found", _("児童を発見できず")
+    ASSISTED = "assisted", _("援助を得た")
+    NOT_ASSISTED = "not_assisted", _("援助を得られず")
+
+
+# The outcomes each kind of step may have (the outcome form offers only these).
+STEP_OUTCOMES: dict[str, tuple[str, ...]] = {
+    StepKind.APPEARANCE: (StepOutcome.APPEARED, StepOutcome.NO_SHOW, StepOutcome.REFUSED),
+    StepKind.ENTRY: (StepOutcome.SEEN, StepOutcome.REFUSED, StepOutcome.ABSENT),
+    StepKind.REAPPEARANCE: (StepOutcome.APPEARED, StepOutcome.NO_SHOW, StepOutcome.REFUSED),
+    StepKind.PERMIT_REQUEST: (StepOutcome.GRANTED, StepOutcome.REJECTED),
+    StepKind.SEARCH: (StepOutcome.SEEN, StepOutcome.NOT_FOUND),
+    StepKind.POLICE: (StepOutcome.ASSISTED, StepOutcome.NOT_ASSISTED),
+}
+
+# Outcomes in which the child was seen directly: they stop the 48-hour clock and end the ladder.
+SIGHTING_OUTCOMES = frozenset({StepOutcome.APPEARED, StepOutcome.SEEN})

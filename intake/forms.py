@@ -20,12 +20,15 @@ from casework.rules import fiscal_year_of
 from casework.wareki import fiscal_year_label
 from intake.choices import (
     DIRECT_METHODS,
+    STEP_OUTCOMES,
     AbuseType,
     Agency,
+    AttemptOutcome,
     Channel,
     ConsultationStatus,
     Outcome,
     SafetyMethod,
+    StepOutcome,
     Urgency,
 )
 from intake.models import Route, queue_team_ids
@@ -246,6 +249,15 @@ class SafetyForm(Form):
             "対応の記録として残せます。"
         ),
     )
+    attempt_outcome = forms.ChoiceField(  # not `outcome`: the decline form's field is
+        label=_("結果"),
+        choices=[BLANK, *AttemptOutcome.choices],
+        error_messages={"required": _("結果（不在・拒否・目視できた）を選んでください。")},
+        help_text=_(
+            "不在・拒否で児童を確認できなかったときは、出頭要求・立入調査などの次の措置が"
+            "提案されます。"
+        ),
+    )
     notes = forms.CharField(
         label=_("児童の様子・特記事項"),
         required=False,
@@ -310,4 +322,76 @@ class StatisticsForm(Form):
         self.fields["fiscal_year"].choices = [
             (year, f"{fiscal_year_label(year)}（{year}年度）")
             for year in range(current + 1, 1999, -1)
+        ]
+
+
+class LegalStepForm(Form):
+    """A legal step when the child cannot be seen (the kind comes from the button chosen)."""
+
+    decided_on = DayField(
+        label=_("決定日"), error_messages={"required": _("決定日を入力してください。")}
+    )
+    scheduled_at = MomentField(
+        label=_("期日（日時）"),
+        help_text=_(
+            "出頭要求・再出頭要求は出頭の日時、立入調査・臨検・捜索は実施の日時、"
+            "許可状請求・援助要請は請求・要請の日時。期限台帳に載ります。"
+        ),
+    )
+    place = forms.CharField(
+        label=_("場所"),
+        max_length=200,
+        help_text=_("出頭先、立入調査・臨検の場所（児童の住所）、請求先の裁判所、要請先の警察署"),
+        error_messages={"required": _("場所を入力してください。")},
+    )
+    addressee = forms.CharField(
+        label=_("相手方（保護者の氏名）"),
+        max_length=80,
+        error_messages={"required": _("相手方（保護者の氏名）を入力してください。")},
+    )
+    worker = forms.ModelChoiceField(
+        label=_("担当職員"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("担当職員を選んでください。"),
+            "invalid_choice": _("一覧にある職員を選んでください。"),
+        },
+    )
+    notes = forms.CharField(
+        label=_("備考"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        leads_by_team(self.fields["worker"], [team])
+
+
+class StepOutcomeForm(Form):
+    """What came of a step: only the outcomes of its kind are offered."""
+
+    outcome = forms.ChoiceField(
+        label=_("結果"),
+        choices=[],
+        error_messages={
+            "required": _("結果を選んでください。"),
+            "invalid_choice": _("この措置の結果を一覧から選んでください。"),
+        },
+    )
+    outcome_at = MomentField(label=_("結果の日時"))
+    outcome_notes = forms.CharField(
+        label=_("結果の詳細"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("outcome_at", _now_minute())
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [
+            BLANK,
+            *[(o, StepOutcome(o).label) for o in STEP_OUTCOMES.get(kind, ())],
         ]

@@ -24,12 +24,16 @@ from casework.models.scoping import Scoped, ScopedQuerySet, any_of
 from intake.choices import (
     ABUSE_FIELDS,
     DIRECT_METHODS,
+    STEP_OUTCOMES,
     AbuseType,
     Agency,
+    AttemptOutcome,
     Channel,
     ConsultationStatus,
     Outcome,
     SafetyMethod,
+    StepKind,
+    StepOutcome,
     Urgency,
 )
 
@@ -344,6 +348,7 @@ class SafetyConfirmation(RowBound, models.Model):
     place = EncryptedCharField(_("確認した場所"), max_length=200)
     method = models.CharField(_("確認の方法"), max_length=20, choices=SafetyMethod.choices)
     seen_directly = models.BooleanField(_("直接目視"), default=False)
+    outcome = models.CharField(_("結果"), max_length=10, choices=AttemptOutcome.choices)
     notes = EncryptedTextField(_("児童の様子・特記事項"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -361,6 +366,15 @@ class SafetyConfirmation(RowBound, models.Model):
                 condition=Q(seen_directly=False) | Q(method__in=sorted(DIRECT_METHODS)),
                 name="safety_sighting_by_a_direct_method",
             ),
+            # A sighting is exactly an attempt whose outcome is 目視できた (issue 14 item 3).
+            models.CheckConstraint(
+                condition=Q(seen_directly=True, outcome=AttemptOutcome.SEEN)
+                | (Q(seen_directly=False) & ~Q(outcome=AttemptOutcome.SEEN)),
+                name="safety_sighting_is_outcome_seen",
+                violation_error_message=_(
+                    "直接目視の確認は結果「目視できた」、接触の試みはそれ以外の結果にしてください。"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -376,6 +390,101 @@ class SafetyConfirmation(RowBound, models.Model):
     def within_deadline(self) -> bool:
         due = self.consultation.safety_due_at
         return due is None or self.seen_at <= due
+
+    @property
+    def outcome_label(self) -> str:
+        return label_of(AttemptOutcome, self.outcome)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in (AttemptOutcome.ABSENT, AttemptOutcome.REFUSED)
+
+
+def _outcomes_by_kind() -> Q:
+    """Each kind of step with the outcomes it may have (intake.choices.STEP_OUTCOMES)."""
+    return any_of([Q(kind=k, outcome__in=list(v)) for k, v in STEP_OUTCOMES.items()])
+
+
+class LegalStep(RowBound, models.Model):
+    """A legal step when the child cannot be seen (児童虐待防止法 8条の2–10条, DOMAIN §3): what
+    was decided, for when and where, addressed to whom, by which worker, and what came of it.
+    The order of the steps is intake/ladder.py's; the services refuse a step out of order."""
+
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.PROTECT,
+        related_name="legal_steps",
+        verbose_name=_("相談受付"),
+    )
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.PROTECT,
+        related_name="legal_steps",
+        null=True,
+        blank=True,
+        verbose_name=_("ケース"),
+    )
+    kind = models.CharField(_("措置"), max_length=20, choices=StepKind.choices)
+    decided_on = models.DateField(_("決定日"))
+    scheduled_at = models.DateTimeField(
+        _("期日"), help_text=_("出頭・立入調査・臨検等の日時、許可状請求・援助要請はその予定日時")
+    )
+    addressee = EncryptedCharField(_("相手方（保護者の氏名）"), max_length=80)
+    place = EncryptedCharField(_("場所"), max_length=200)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("担当職員"),
+    )
+    notes = EncryptedTextField(_("備考"), blank=True)
+    outcome = models.CharField(_("結果"), max_length=20, choices=StepOutcome.choices, blank=True)
+    outcome_at = models.DateTimeField(_("結果の日時"), null=True, blank=True)
+    outcome_notes = EncryptedTextField(_("結果の詳細"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("法的措置（出頭要求・立入調査等）")
+        verbose_name_plural = _("法的措置（出頭要求・立入調査等）")
+        ordering = ["scheduled_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=StepKind.values),
+                name="legal_step_kind_known",
+                violation_error_message=_("措置の種類を選んでください。"),
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome="") & Q(outcome_at__isnull=True))
+                | (~Q(outcome="") & Q(outcome_at__isnull=False)),
+                name="legal_step_outcome_with_its_time",
+                violation_error_message=_("結果とその日時は両方入力してください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | _outcomes_by_kind(),
+                name="legal_step_outcome_fits_kind",
+                violation_error_message=_("この措置にはない結果です。一覧から選んでください。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["consultation", "scheduled_at"], name="step_by_report")]
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} {self.scheduled_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        return label_of(StepKind, self.kind)
+
+    @property
+    def outcome_label(self) -> str:
+        return label_of(StepOutcome, self.outcome) if self.outcome else ""
+
+    @property
+    def pending(self) -> bool:
+        return not self.outcome
 
 
 def child_rule(user, action: str) -> Q | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from casework.choices import Role
 from casework.templatetags.wareki import wareki_datetime
 from casework.timeline import TimelineItem
-from intake.models import DETAIL_ROLES, INTAKE_ROLES, Consultation, SafetyConfirmation
+from intake import ladder
+from intake.choices import StepKind
+from intake.models import DETAIL_ROLES, INTAKE_ROLES, Consultation, LegalStep, SafetyConfirmation
 from intake.selectors import visible_clocks
 
 PANEL_ROWS = 50
@@ -27,7 +29,8 @@ def _clock_text(consultation: Consultation) -> str:
 
 
 def consultation_timeline(case, limit: int) -> list[TimelineItem]:
-    """The consultation the case came from, and each safety confirmation. Two queries."""
+    """The consultation the case came from, each safety confirmation and each legal step of the
+    ladder (issue 14 item 3). Three queries."""
     items = []
     consultations = case.consultations.select_related("route", "received_by").order_by(
         "-received_at"
@@ -54,10 +57,32 @@ def consultation_timeline(case, limit: int) -> list[TimelineItem]:
             TimelineItem(
                 at=s.seen_at,
                 kind="safety",
-                label="安全確認" if s.seen_directly else "安全確認（接触の試み）",
+                label="安全確認" if s.seen_directly else f"安全確認（{s.outcome_label}）",
                 text=f"{s.get_method_display()}：{s.place}",
                 actor=str(s.recorded_by),
                 details={"確認した人": s.seen_by, "機関": s.agency_label, "様子": s.notes},
+            )
+        )
+    steps = (
+        LegalStep.objects.filter(consultation__case=case)
+        .select_related("worker")
+        .order_by("-scheduled_at")[:limit]
+    )
+    for step in steps:
+        due = wareki_datetime(step.scheduled_at)
+        outcome = (
+            f"{step.outcome_label}（{wareki_datetime(step.outcome_at)}）"
+            if step.outcome
+            else "結果未記録"
+        )
+        items.append(
+            TimelineItem(
+                at=step.scheduled_at,
+                kind="legal_step",
+                label=step.kind_label,
+                text=f"{step.kind_label}：{step.place}（期日 {due}）",
+                actor=str(step.worker),
+                details={"相手方": step.addressee, "結果": outcome, "備考": step.notes},
             )
         )
     return items
@@ -107,6 +132,13 @@ def case_clock_panel(request, case) -> dict | None:
     clocks = list(case.consultations.open_clocks().order_by("safety_due_at"))
     if not clocks:
         return None
+    may = request.user.has_role(Role.SUPERVISOR, Role.CASEWORKER)
+    for clock in clocks:  # the next legal step(s) after a failed attempt, as buttons
+        record = ladder.Record.of(
+            clock.safety_confirmations.values_list("outcome", flat=True),
+            clock.legal_steps.values_list("kind", "outcome"),
+        )
+        clock.proposed = [StepKind(k) for k in ladder.proposed(record)] if may else []
     return {
         "title": "48時間以内の安全確認",
         "template": "intake/panels/case_clocks.html",

@@ -133,6 +133,7 @@ class IntakeSeeder:
             place=self.rng.choice(PLACES),
             method=self.rng.choice(["home_visit", "at_school", "at_centre"]),
             seen_directly=True,
+            outcome="seen",
             notes="外傷は見られず、表情も落ち着いていた。",
             recorded_by=by,
             recorded_at=seen_at,
@@ -254,11 +255,51 @@ class IntakeSeeder:
                     notes="本人と面接。外傷なし。",
                 )
                 confirmed += 1
+            elif hours == 20 and accept:
+                self.ladder(report, received)  # the child could not be seen: the ladder
+                open_ += 1
             elif hours >= 48:
                 overdue += 1
             else:
                 open_ += 1
         return open_, overdue, confirmed
+
+    def ladder(self, report: Consultation, received: datetime) -> None:
+        """Issue 14 item 3: a home visit found nobody in, the mother refused the next day's
+        call at the door; a 出頭要求 is pending for tomorrow morning at the centre."""
+        from casework import services as casework_services
+        from intake.documents import centre_name
+
+        family = report.child.family_name
+        mother = f"{family} {self.rng.choice(names.ADULT_F)[0]}"
+        casework_services.household_add(
+            actor=self.caseworker,
+            child=report.child,
+            data={"relationship": "mother", "name": mother, "is_guardian": True},
+        )
+        services.safety_confirm(
+            actor=self.caseworker,
+            consultation=report,
+            seen_at=received + timedelta(hours=3),
+            seen_by=str(self.caseworker),
+            agency=Agency.CENTRE,
+            place="自宅",
+            method="visit_absent",
+            outcome="absent",
+            notes="呼び鈴に応答なし。室内の照明は点灯。不在連絡票を投函。",
+        )
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        services.legal_step_record(
+            actor=self.caseworker,
+            consultation=report,
+            kind="appearance",
+            decided_on=timezone.localdate(),
+            scheduled_at=timezone.make_aware(datetime.combine(tomorrow, time(10, 0))),
+            addressee=mother,
+            place=centre_name(),
+            worker=self.caseworker,
+            notes="児童を同伴のうえ出頭するよう求める。応じないときは立入調査を検討。",
+        )
 
 
 def seed_intake(context: dict) -> str:

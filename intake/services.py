@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from casework import rules
-from casework.choices import Category, DeadlineKind
-from casework.deadlines import meet_deadline, open_deadline
+from casework.choices import Category, DeadlineKind, Role
+from casework.deadlines import escalate, lapse_deadline, meet_deadline, open_deadline
 from casework.models import Case, Child, Team, User
 from casework.services import open_case
 from casework.writes import (
@@ -21,8 +21,19 @@ from casework.writes import (
     save_with_history,
     service,
 )
-from intake.choices import ABUSE_FIELDS, DIRECT_METHODS, Agency, ConsultationStatus, Outcome
-from intake.models import Consultation, Route, SafetyConfirmation, queue_team_ids
+from intake import ladder
+from intake.choices import (
+    ABUSE_FIELDS,
+    DIRECT_METHODS,
+    SIGHTING_OUTCOMES,
+    STEP_OUTCOMES,
+    Agency,
+    AttemptOutcome,
+    ConsultationStatus,
+    Outcome,
+    SafetyMethod,
+)
+from intake.models import Consultation, LegalStep, Route, SafetyConfirmation, queue_team_ids
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -196,6 +207,14 @@ def close_safety_clock(
         label=label,
         actor=actor,
     )
+    # The sighting ends the ladder: the dates of steps still pending leave the ledger.
+    for step in consultation.legal_steps.filter(outcome="").order_by("pk"):
+        lapse_deadline(
+            kind=DeadlineKind.SAFETY_STEP,
+            subject=step,
+            reason="児童を直接目視で確認したため終了",
+            actor=actor,
+        )
 
 
 def _lock_for(actor: User, consultation: Consultation, action: str) -> Consultation:
@@ -241,6 +260,11 @@ def consultation_accept(*, actor: User, consultation: Consultation, team: Team, 
     )
     if locked.safety_due_at is not None and locked.safety_confirmed_at is None:
         open_safety_deadline(locked, actor=actor, case=case)  # now the case's lead's
+    for step in locked.legal_steps.select_for_update().order_by("pk"):
+        step.case = case  # the steps already taken are on the case file
+        save_with_history(step, actor=actor, reason="受理（ケースへ）", fields=["case"])
+        if step.pending:
+            open_step_deadline(step, actor=actor)
     case_event(
         case=case,
         actor=actor,
@@ -290,11 +314,26 @@ def safety_confirm(
     place: str,
     method: str,
     notes: str = "",
+    outcome: str | None = None,
 ) -> SafetyConfirmation:
-    """Record who saw the child (or tried to), when, where and how. Any contact is evidence and
-    is kept; the first direct sighting (a direct method) stops the 48-hour clock."""
+    """Record who saw the child (or tried to), when, where, how and with what outcome (不在,
+    拒否, 目視できた). Any contact is evidence and is kept; the first direct sighting (outcome
+    目視できた, by a direct method) stops the 48-hour clock; a failed attempt (不在・拒否) opens
+    the ladder of legal steps (intake/ladder.py). Without an outcome (older callers) it follows
+    from the method."""
     locked = _lock_for(actor, consultation, "confirm")
     errors: dict[str, list[str]] = {}
+    if outcome is None:
+        outcome = attempt_outcome_of(method)
+    if outcome not in AttemptOutcome.values:
+        errors["outcome"] = ["結果（不在・拒否・目視できた）を選んでください。"]
+    elif outcome == AttemptOutcome.SEEN and method not in DIRECT_METHODS:
+        errors["method"] = ["目視できたときは、直接目視の方法を選んでください。"]
+    elif outcome != AttemptOutcome.SEEN and method in DIRECT_METHODS:
+        errors["outcome"] = [
+            "直接目視の方法を選んだときは、結果を「目視できた」にしてください。"
+            "会えなかったときは「家庭訪問（会えず）」などを選んでください。"
+        ]
     if agency == Agency.PARTNER and not agency_name.strip():
         errors["agency_name"] = ["確認した協力機関の名称を入力してください。"]
     if seen_at < locked.received_at:
@@ -311,12 +350,14 @@ def safety_confirm(
         agency_name=agency_name.strip() if agency == Agency.PARTNER else "",
         place=place.strip(),
         method=method,
-        seen_directly=method in DIRECT_METHODS,
+        seen_directly=outcome == AttemptOutcome.SEEN,
+        outcome=outcome,
         notes=notes.strip(),
         recorded_by=actor,
     )
     if not confirmation.seen_directly:
-        save_with_history(confirmation, actor=actor, reason="安全確認（接触の試み）の記録")
+        reason = f"安全確認（接触の試み・{confirmation.outcome_label}）の記録"
+        save_with_history(confirmation, actor=actor, reason=reason)
         return confirmation
     save_with_history(confirmation, actor=actor, reason="安全確認（直接目視）の記録")
     close_safety_clock(
@@ -327,6 +368,186 @@ def safety_confirm(
         actor=actor,
     )
     return confirmation
+
+
+def attempt_outcome_of(method: str) -> str:
+    """The outcome an attempt recorded without one had: a direct method saw the child, a visit
+    with nobody met found nobody at home, a call or word from others did not see the child."""
+    if method in DIRECT_METHODS:
+        return AttemptOutcome.SEEN
+    if method == SafetyMethod.VISIT_NO_CONTACT:
+        return AttemptOutcome.ABSENT
+    return AttemptOutcome.NOT_SEEN
+
+
+# --- the ladder when the child cannot be seen (issue 14 item 3) -----------------------------
+
+
+def ladder_record(consultation: Consultation) -> ladder.Record:
+    """What intake/ladder.py decides on: the outcomes of the attempts and the steps so far."""
+    return ladder.Record.of(
+        consultation.safety_confirmations.values_list("outcome", flat=True),
+        consultation.legal_steps.order_by("pk").values_list("kind", "outcome"),
+    )
+
+
+def step_team_id(consultation: Consultation) -> int:
+    return consultation.case.team_id if consultation.case_id else consultation.team_id
+
+
+def open_step_deadline(step: LegalStep, *, actor: User | None):
+    """The step's date on the ledger (SAFETY_STEP), owned by its worker; the team's supervisors
+    are told at once (LADDERS: owner and supervisors at opening)."""
+    consultation = step.consultation
+    deadline = open_deadline(
+        kind=DeadlineKind.SAFETY_STEP,
+        subject=step,
+        due_at=step.scheduled_at,
+        actor=actor,
+        owner=step.worker,
+        team_id=step_team_id(consultation),
+        case_id=consultation.case_id,
+        child_id=consultation.child_id,
+    )
+    escalate([deadline], timezone.now())
+    return deadline
+
+
+def _check_step_dates(errors, *, received_at, decided_on, scheduled_at) -> None:
+    received_on = timezone.localtime(received_at).date()
+    if decided_on is not None:
+        if decided_on < received_on:
+            errors.setdefault("decided_on", []).append("決定日は受付日以後にしてください。")
+        elif decided_on > timezone.localdate():
+            errors.setdefault("decided_on", []).append("決定日に未来の日付は入力できません。")
+    if (
+        scheduled_at is not None
+        and decided_on is not None
+        and timezone.localtime(scheduled_at).date() < decided_on
+    ):
+        errors.setdefault("scheduled_at", []).append("期日は決定日以後にしてください。")
+
+
+def _check_worker(errors, worker: User | None, team_id: int) -> None:
+    if worker is None:
+        errors.setdefault("worker", []).append("担当職員を選んでください。")
+    elif not worker.is_active or team_id not in worker.team_ids():
+        errors.setdefault("worker", []).append("担当係の職員から選んでください。")
+    elif not worker.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+        errors.setdefault("worker", []).append(
+            "福祉司・心理司またはスーパーバイザーを選んでください。"
+        )
+
+
+@service
+def legal_step_record(
+    *,
+    actor: User,
+    consultation: Consultation,
+    kind: str,
+    decided_on: date,
+    scheduled_at: datetime,
+    addressee: str,
+    place: str,
+    worker: User,
+    notes: str = "",
+) -> LegalStep:
+    """Record a legal step (出頭要求, 立入調査, 再出頭要求, 許可状請求, 臨検・捜索, 援助要請)
+    decided after a failed attempt, in the order of intake/ladder.py: a step out of order is refused
+    and nothing is saved. Its date goes on the ledger; the supervisors are alerted."""
+    locked = lock(
+        Consultation.objects.select_related("child", "case"), consultation.pk, actor=actor
+    )
+    if not locked.may("confirm"):
+        raise PermissionDenied
+    refused = ladder.refusal(kind, ladder_record(locked))
+    if refused:
+        raise IntakeRuleError({"kind": [refused]})
+    errors: dict[str, list[str]] = {}
+    _check_step_dates(
+        errors, received_at=locked.received_at, decided_on=decided_on, scheduled_at=scheduled_at
+    )
+    _check_worker(errors, worker, step_team_id(locked))
+    if not addressee.strip():
+        errors["addressee"] = ["相手方（保護者の氏名）を入力してください。"]
+    if not place.strip():
+        errors["place"] = ["場所を入力してください。"]
+    if errors:
+        raise IntakeRuleError(errors)
+    step = LegalStep(
+        consultation=locked,
+        case=locked.case,
+        kind=kind,
+        decided_on=decided_on,
+        scheduled_at=scheduled_at,
+        addressee=addressee.strip(),
+        place=place.strip(),
+        worker=worker,
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    save_with_history(step, actor=actor, reason=f"{step.kind_label}の記録")
+    open_step_deadline(step, actor=actor)
+    return step
+
+
+@service
+def legal_step_outcome(
+    *,
+    actor: User,
+    step: LegalStep,
+    outcome: str,
+    outcome_at: datetime,
+    outcome_notes: str = "",
+) -> LegalStep:
+    """What came of a step, when. Its date on the ledger is met; an outcome in which the child
+    was seen (応じた・児童を確認, 児童を確認) is a direct sighting: the 48-hour clock stops and
+    the ladder ends."""
+    consultation = lock(
+        Consultation.objects.select_related("child", "case"), step.consultation_id, actor=actor
+    )
+    if not consultation.may("confirm"):
+        raise PermissionDenied
+    locked = lock(LegalStep.objects.select_related("worker"), step.pk)
+    if not locked.pending:
+        raise IntakeRuleError("この措置の結果はすでに記録されています。")
+    errors: dict[str, list[str]] = {}
+    if outcome not in STEP_OUTCOMES.get(locked.kind, ()):
+        errors["outcome"] = ["この措置の結果を一覧から選んでください。"]
+    if outcome_at is None:
+        errors["outcome_at"] = ["結果の日時を入力してください。"]
+    else:
+        if timezone.localtime(outcome_at).date() < locked.decided_on:
+            errors["outcome_at"] = ["結果の日時は決定日以後にしてください。"]
+        elif outcome_at > timezone.now() + FUTURE_TOLERANCE:
+            errors["outcome_at"] = ["結果の日時に未来の日時は入力できません。"]
+    if errors:
+        raise IntakeRuleError(errors)
+    locked.outcome, locked.outcome_at = outcome, outcome_at
+    locked.outcome_notes = outcome_notes.strip()
+    save_with_history(
+        locked,
+        actor=actor,
+        reason=f"{locked.kind_label}の結果（{locked.outcome_label}）",
+        fields=["outcome", "outcome_at", "outcome_notes"],
+    )
+    meet_deadline(
+        kind=DeadlineKind.SAFETY_STEP,
+        subject=locked,
+        evidence=locked,
+        met_at=outcome_at,
+        label=f"{locked.kind_label}：{locked.outcome_label}",
+        actor=actor,
+    )
+    if outcome in SIGHTING_OUTCOMES and consultation.clock_open:
+        close_safety_clock(
+            consultation,
+            evidence=locked,
+            seen_at=outcome_at,
+            label=f"{locked.kind_label}（児童を直接目視）",
+            actor=actor,
+        )
+    return locked
 
 
 def child_taken_into_protection(*, child, stay, actor: User | None, at: datetime) -> None:

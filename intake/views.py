@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -23,16 +23,19 @@ from casework.actions import perform, post_action
 from casework.choices import AccessAction, Role
 from casework.models import AccessLog, Case, Child
 from casework.writes import CaseRuleError
-from intake import selectors, services
+from intake import documents, ladder, selectors, services
+from intake.choices import StepKind
 from intake.forms import (
     AcceptForm,
     ConsultationForm,
     DeclineForm,
+    LegalStepForm,
     NewChildForm,
     QueueFilterForm,
     SafetyForm,
+    StepOutcomeForm,
 )
-from intake.models import DETAIL_ROLES, INTAKE_ROLES, Consultation
+from intake.models import DETAIL_ROLES, INTAKE_ROLES, Consultation, LegalStep
 from intake.services import IntakeRuleError
 
 PAGE_SIZE = 50
@@ -190,15 +193,23 @@ def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -
         and user.has_role(Role.CASEWORKER, Role.SUPERVISOR)
         and Case.objects.visible_to(user).filter(pk=consultation.case_id).exists()
     )
+    confirmations = list(
+        consultation.safety_confirmations.select_related("recorded_by").order_by("seen_at")
+    )
+    steps = list(consultation.legal_steps.select_related("worker").order_by("scheduled_at", "pk"))
+    record = ladder.Record.of(
+        [c.outcome for c in confirmations], [(s.kind, s.outcome) for s in steps]
+    )
     context = {
         "consultation": consultation,
         "child": child,
         "child_full": child.may("full"),
         "child_visible": Child.objects.visible_to(user).filter(pk=child.pk).exists(),
         "case_visible": case_visible,
-        "confirmations": list(
-            consultation.safety_confirmations.select_related("recorded_by").order_by("seen_at")
-        ),
+        "confirmations": confirmations,
+        "steps": steps,
+        "proposed": [StepKind(k) for k in ladder.proposed(record)] if confirm else [],
+        "ladder_ended": record.sighted,
         "may_reveal": consultation.may("reveal"),
         "reveal": False,
         "can_decide": decide,
@@ -293,9 +304,18 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 @post_action("intake:detail")
 def safety_add(request: HttpRequest, pk: int) -> HttpResponse:
     def action(consultation, form):
-        return services.safety_confirm(
-            actor=request.user, consultation=consultation, **form.cleaned_data
-        )
+        data = dict(form.cleaned_data)
+        data["outcome"] = data.pop("attempt_outcome")
+        try:
+            return services.safety_confirm(actor=request.user, consultation=consultation, **data)
+        except IntakeRuleError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            renamed = {
+                ("attempt_outcome" if name == "outcome" else name): found
+                for name, found in error.message_dict.items()
+            }
+            raise IntakeRuleError(renamed) from error
 
     return _act(
         request,
@@ -361,3 +381,170 @@ def notice_sent(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "送付済みにしました。")
     return redirect("intake:notices")
+
+
+# --- the ladder when the child cannot be seen (issue 14 item 3) ------------------------------
+
+STEP_ROLES = (Role.SUPERVISOR, Role.CASEWORKER)  # as for safety confirmations
+
+
+def _step_initial(request: HttpRequest, consultation: Consultation, kind: str) -> dict:
+    """The form pre-filled from the record: the child's guardian, the place the kind of step
+    happens at, the case's lead (or the user) and today."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from casework.models import HouseholdMember
+
+    user = request.user
+    child = Child.objects.with_allowed(user).get(pk=consultation.child_id)
+    addressee, address = "", ""
+    if child.may("full"):
+        guardian = (
+            HouseholdMember.objects.filter(child_id=child.pk, is_guardian=True, active=True)
+            .order_by("pk")
+            .first()
+        )
+        addressee = guardian.name if guardian else ""
+        address = f"港区{child.get_town_display()}{child.address}"
+    place = {
+        StepKind.APPEARANCE: documents.centre_name(),
+        StepKind.REAPPEARANCE: documents.centre_name(),
+        StepKind.ENTRY: address,
+        StepKind.SEARCH: address,
+        StepKind.PERMIT_REQUEST: "東京家庭裁判所",
+        StepKind.POLICE: "所轄警察署長",
+    }.get(kind, "")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    at = timezone.make_aware(datetime.combine(tomorrow, time(10, 0)))
+    worker = consultation.case.lead_id if consultation.case_id else user.pk
+    return {
+        "decided_on": timezone.localdate(),
+        "scheduled_at": timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
+        "place": place,
+        "addressee": addressee,
+        "worker": worker,
+    }
+
+
+def _step_kind(kind: str) -> StepKind:
+    if kind not in StepKind.values:
+        raise Http404
+    return StepKind(kind)
+
+
+def _step_team(consultation: Consultation):
+    return consultation.case.team if consultation.case_id else consultation.team
+
+
+@require_roles(*STEP_ROLES)
+def step_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The form of a legal step, pre-filled from the record; a step the ladder does not allow
+    now is explained (and refused if posted)."""
+    consultation = _consultation_for(request, pk)
+    require(consultation, "confirm")
+    kind = _step_kind(kind)
+    team = _step_team(consultation)
+    refusal = ladder.refusal(kind, services.ladder_record(consultation))
+    status = 200
+    if request.method == "POST":
+        form = LegalStepForm(request.POST, team=team)
+
+        def action():
+            return services.legal_step_record(
+                actor=request.user, consultation=consultation, kind=kind, **form.cleaned_data
+            )
+
+        done, step = perform(request, form, action, f"{kind.label}を記録しました。")
+        if done:
+            return redirect("intake:step_detail", pk=step.pk)
+        status = 400
+    else:
+        form = LegalStepForm(team=team, initial=_step_initial(request, consultation, kind))
+    document = documents.document_for(kind)
+    return render(
+        request,
+        "intake/step_new.html",
+        {
+            "consultation": consultation,
+            "kind": kind,
+            "form": form,
+            "refusal": refusal,
+            "document": document,
+        },
+        status=status,
+    )
+
+
+def _step_for(request: HttpRequest, pk: int) -> tuple[LegalStep, Consultation]:
+    """The step, if the user may see its consultation (else 404)."""
+    step = get_or_404(LegalStep.objects.select_related("worker", "recorded_by"), pk)
+    consultation = _consultation_for(request, step.consultation_id)
+    step.consultation = consultation
+    return step, consultation
+
+
+def _render_step(request, step, consultation, form=None, status=200):
+    may = consultation.may("confirm") and request.user.has_role(*STEP_ROLES)
+    if form is None and may and step.pending:
+        form = StepOutcomeForm(kind=step.kind)
+    return render(
+        request,
+        "intake/step_detail.html",
+        {
+            "step": step,
+            "consultation": consultation,
+            "document": documents.document_for(step.kind),
+            "outcome_form": form if step.pending and may else None,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@require_roles(*DETAIL_ROLES)
+def step_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    step, consultation = _step_for(request, pk)
+    log_access(request, step)
+    return _render_step(request, step, consultation)
+
+
+@require_roles(*STEP_ROLES)
+@post_action("intake:step_detail")
+def step_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    step, consultation = _step_for(request, pk)
+    require(consultation, "confirm")
+    form = StepOutcomeForm(request.POST, kind=step.kind)
+
+    def action():
+        return services.legal_step_outcome(actor=request.user, step=step, **form.cleaned_data)
+
+    done, _result = perform(request, form, action, "結果を記録しました。")
+    if done:
+        return redirect("intake:step_detail", pk=step.pk)
+    step, consultation = _step_for(request, pk)
+    return _render_step(request, step, consultation, form=form, status=400)
+
+
+@require_safe
+@require_roles(*DETAIL_ROLES)
+def step_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The step's document on A4 (出頭要求告知書, 臨検・捜索許可状請求書…), drawn from the record;
+    printing it is a view of the record and is logged."""
+    step, consultation = _step_for(request, pk)
+    log_access(request, step)
+    child = Child.objects.with_allowed(request.user).get(pk=consultation.child_id)
+    return render(
+        request,
+        "intake/step_print.html",
+        {
+            "step": step,
+            "consultation": consultation,
+            "child": child,
+            "child_full": child.may("full"),
+            "document": documents.document_for(step.kind),
+            "body": documents.body_text(step.kind),
+            "centre": documents.centre_name(),
+        },
+    )

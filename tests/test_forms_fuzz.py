@@ -112,6 +112,8 @@ PAGES = [
     ("intake_user", lambda w: reverse("intake:queue")),
     ("supervisor", lambda w: reverse("intake:detail", args=[w["open_report"].pk])),
     ("caseworker", lambda w: reverse("intake:detail", args=[w["consultation"].pk])),
+    ("supervisor", lambda w: reverse("intake:step_new", args=[w["open_report"].pk, "entry"])),
+    ("supervisor", lambda w: reverse("intake:step_detail", args=[w["open_step"].pk])),
     ("supervisor", lambda w: reverse("reports:consultations")),
     ("shelter_user", lambda w: reverse("shelter:stay_detail", args=[w["stay"].pk])),
     ("caseworker", lambda w: reverse("shelter:stay_detail", args=[w["stay"].pk])),
@@ -228,10 +230,32 @@ def fuzz_world(world, supervisor, intake_user, shelter_user, team_a, caseworker)
         closed_on=withdrawn.opened_on,
         reason="転居",
     )
+    # The ladder (issue 14 item 3): a failed visit to the open report, a 出頭要求 pending.
+    intake_services.safety_confirm(
+        actor=supervisor,
+        consultation=report,
+        seen_at=now - timedelta(minutes=30),
+        seen_by="職員",
+        agency="centre",
+        place="自宅",
+        method="visit_absent",
+        outcome="absent",
+    )
+    open_step = intake_services.legal_step_record(
+        actor=supervisor,
+        consultation=report,
+        kind="appearance",
+        decided_on=timezone.localdate(),
+        scheduled_at=now + timedelta(days=1),
+        addressee="山田 花子",
+        place="港区児童相談所",
+        worker=supervisor,
+    )
     return {
         **world,
         "withdrawn": withdrawn,
         "open_report": report,
+        "open_step": open_step,
         "refused_stay": stay,
         "requested_stay": requested,
         "waiting": world["decision"].case,

@@ -32,6 +32,13 @@ def _history_models() -> int:
 
 HISTORY_MODELS = _history_models()  # kinds of record with history: fixed by the schema
 
+
+def _legal_step(w: dict):
+    from tests.test_access_matrix import legal_step
+
+    return legal_step(w)
+
+
 # page -> (persona, url builder, fixed ceiling)
 PAGES = {
     "case_list_worker": ("caseworker", lambda w: reverse("casework:case_list"), 12),
@@ -43,7 +50,8 @@ PAGES = {
     "case_detail": (
         "caseworker",
         lambda w: reverse("casework:case_detail", args=[w["case"].pk]),
-        23,  # + the foster panel: the child's placements, the matching aid's homes and children
+        24,  # + the foster panel: the child's placements, the matching aid's homes and children;
+        # + the ladder's steps on the timeline
     ),
     "child_detail": (
         "caseworker",
@@ -56,7 +64,17 @@ PAGES = {
     "intake_detail": (
         "supervisor",
         lambda w: reverse("intake:detail", args=[w["consultation"].pk]),
-        14,
+        15,  # + the ladder's steps
+    ),
+    "intake_step": (
+        "supervisor",
+        lambda w: reverse("intake:step_detail", args=[_legal_step(w).pk]),
+        12,
+    ),
+    "intake_step_print": (
+        "caseworker",
+        lambda w: reverse("intake:step_print", args=[_legal_step(w).pk]),
+        12,
     ),
     "statistics": ("supervisor", lambda w: reverse("reports:consultations"), 10),
     "board": ("shelter_user", lambda w: reverse("shelter:board"), 11),
@@ -94,7 +112,7 @@ PAGES = {
     "case_detail_placement": (
         "caseworker",
         lambda w: reverse("casework:case_detail", args=[w["placed_case"].pk]),
-        20,
+        21,  # + the ladder's steps on the timeline
     ),
     "network_register": ("network_user", lambda w: reverse("network:register"), 12),
     "network_register_due": (
@@ -135,7 +153,7 @@ def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
         CaseWorker,
         Child,
     )
-    from intake.models import Consultation, Route, SafetyConfirmation
+    from intake.models import Consultation, LegalStep, Route, SafetyConfirmation
     from shelter.models import Stay
     from tests.factories import ChildFactory, TeamFactory, UserFactory, member_of
 
@@ -224,7 +242,27 @@ def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
                 place="自宅",
                 method="home_visit",
                 seen_directly=True,
+                outcome="seen",
                 recorded_by=supervisor,
+            )
+            for i in range(n)
+        ]
+    )
+    # The ladder's steps on the report the pages look at, each by another worker.
+    LegalStep.objects.bulk_create(
+        [
+            LegalStep(
+                consultation=world["consultation"],
+                case=world["case"],
+                kind=("appearance", "entry")[(i // 2) % 2],
+                decided_on=now.date(),
+                scheduled_at=now + timedelta(hours=i),
+                addressee="保護者",
+                place="港区児童相談所",
+                worker=workers[i % len(workers)],
+                recorded_by=supervisor,
+                outcome="refused" if i % 2 else "",
+                outcome_at=now if i % 2 else None,
             )
             for i in range(n)
         ]

@@ -74,8 +74,20 @@ def canonical_fields(model: type[models.Model]) -> list[str]:
     return sorted(f.attname for f in model._meta.concrete_fields if f.attname != "row_key")
 
 
-def canonical(values: dict[str, Any]) -> str:
+# Columns added to a chained table after its rows were sealed: model label -> {column: the
+# value the migration gave the rows written before}. The canonical content leaves such a column
+# out while it holds that value, so the older rows' MACs still hold; any other value is part of
+# the content, and a change either way breaks the MAC as before.
+ADDED_COLUMNS: dict[str, dict[str, Any]] = {
+    "intake.HistoricalSafetyConfirmation": {"outcome": ""},  # intake 0007 (issue 14)
+}
+
+
+def canonical(values: dict[str, Any], model: type[models.Model] | None = None) -> str:
     """Stable JSON of a history row's values (keys sorted, UTC times)."""
+    added = ADDED_COLUMNS.get(model._meta.label) if model is not None else None
+    if added:
+        values = {k: v for k, v in values.items() if not (k in added and v == added[k])}
     return json.dumps(
         {k: _plain(v) for k, v in values.items()},
         sort_keys=True,
@@ -106,7 +118,7 @@ def fetch_contents(model: type[models.Model], ids: Iterable[int]) -> dict[int, s
         for row in read_values(model._default_manager.filter(pk__in=part), fields):
             bad = [v for v in row.values() if isinstance(v, Unreadable)]
             bad.sort(key=lambda v: v.missing_key)  # evidence of tampering first
-            contents[row[pk_name]] = bad[0] if bad else canonical(row)
+            contents[row[pk_name]] = bad[0] if bad else canonical(row, model)
     return contents
 
 
@@ -150,7 +162,7 @@ def content_in_memory(instance: models.Model) -> str | None:
         if value is not None and not _as_stored(f, value):
             return None
         values[attname] = value
-    return canonical(values)
+    return canonical(values, type(instance))
 
 
 def _as_stored(f: models.Field, value: Any) -> bool:

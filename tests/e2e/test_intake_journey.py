@@ -95,6 +95,7 @@ def test_a_night_report_is_accepted_and_its_clock_stopped_by_a_home_visit(
     page.get_by_label("確認した人").fill(str(caseworker))
     page.get_by_label("確認した場所").fill("自宅（居間）")
     page.get_by_label("確認の方法").select_option(label="家庭訪問による直接目視")
+    page.locator("#id_attempt_outcome").select_option(label="目視できた")
     page.get_by_role("button", name="安全確認を保存").click()
     expect(page.get_by_text("安全確認を記録しました。")).to_be_visible()
     expect(page.locator("#safety-clock")).to_contain_text("安全確認済")

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from casework.rules import fiscal_year_of
-from intake.models import Consultation, Route, SafetyConfirmation
+from intake.models import Consultation, LegalStep, Route, SafetyConfirmation
 from intake.statistics import consultation_table
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,14 @@ def test_seed_demo_covers_every_category_and_route_in_two_fiscal_years(capsys):
         "out_of_scope",
     }
     assert Consultation.objects.filter(reporter_anonymous=True).exists()
+    # the ladder (issue 14 item 3): an open report with a failed visit and a 出頭要求 pending
+    pending = LegalStep.objects.get(kind="appearance", outcome="")
+    assert pending.consultation.clock_open
+    assert pending.consultation.safety_confirmations.filter(outcome="absent").exists()
     before = Consultation.objects.count()
     call_command("seed_demo", cases=60, password="demo-pass-for-tests-1")
     assert Consultation.objects.count() == before
+    assert LegalStep.objects.count() == 1
 
 
 def test_seeded_history_passes_the_audit_check():

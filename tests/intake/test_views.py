@@ -381,6 +381,7 @@ def test_the_caseworker_records_the_safety_confirmation_and_the_clock_stops(
             "agency": "centre",
             "place": "自宅",
             "method": "home_visit",
+            "attempt_outcome": "seen",
             "notes": "外傷なし",
         },
     )
@@ -403,6 +404,7 @@ def test_a_phone_call_is_recorded_on_the_page_and_the_clock_keeps_running(
             "agency": "centre",
             "place": "電話（母）",
             "method": "phone",
+            "attempt_outcome": "not_seen",
         },
     )
     assert response.status_code == 302
