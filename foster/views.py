@@ -449,7 +449,9 @@ def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
     done, _result = perform(
         request,
         form,
-        lambda: services.placement_propose(actor=request.user, case=case, **form.cleaned_data),
+        lambda: services.placement_propose(
+            actor=request.user, case=case, views=form.views_input(), **form.decision_data()
+        ),
         "里親委託を提案しました。里親担当の確認を待っています。",
     )
     if done:
@@ -505,7 +507,10 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: services.placement_end(
-            actor=request.user, placement=placement, **form.cleaned_data
+            actor=request.user,
+            placement=placement,
+            views=form.views_input(),
+            **form.decision_data(),
         ),
         "委託の終了を記録しました。",
     )
