@@ -273,7 +273,7 @@ def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, oth
     from datetime import date
 
     from casework.handbooks import handbook_register
-    from casework.models import BranchNotice, Deadline
+    from casework.models import BranchNotice, Deadline, ViewsHearing
 
     handbook_register(
         actor=caseworker,
@@ -299,6 +299,7 @@ def world(team_a, team_b, supervisor, caseworker, intake_user, shelter_user, oth
         "stay": stay,
         "extension": extension,
         "decision": decision,
+        "hearing": ViewsHearing.objects.get(case=waiting),
         "share": share,
         "member": member,
     }

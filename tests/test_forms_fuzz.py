@@ -131,6 +131,8 @@ PAGES = [
     ("foster_user", lambda w: reverse("foster:home_list")),
     ("foster_user", lambda w: reverse("foster:home_detail", args=[w["home"].pk])),
     ("caseworker", lambda w: reverse("casework:case_detail", args=[w["proposal"].case_id])),
+    ("caseworker", lambda w: reverse("casework:case_detail", args=[w["views_owed"].pk])),
+    ("auditor", lambda w: reverse("audit:views")),
 ]
 # Action routes with no form of their own fields (a button): nothing to fuzz but the click.
 BUTTONS = {
@@ -220,8 +222,20 @@ def fuzz_world(world, supervisor, intake_user, shelter_user, team_a, caseworker)
         closed_on=withdrawn.opened_on,
         reason="転居",
     )
+    # a 一時保護 decided before the child could be heard: the views are owed (意見聴取)
+    from tests.factories import decide_protection, views_after
+
+    views_owed = open_case(actor=supervisor, team=team_a, lead=caseworker)
+    decide_protection(
+        actor=caseworker,
+        case=views_owed,
+        decided_on=views_owed.opened_on,
+        grounds="abuse",
+        views=views_after(),
+    )
     return {
         **world,
+        "views_owed": views_owed,
         "withdrawn": withdrawn,
         "open_report": report,
         "refused_stay": stay,

@@ -6,7 +6,7 @@ Auditors only; everything here is read-only (ReadOnlyAuditorMiddleware refuses t
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -166,7 +166,9 @@ def views_compliance(request: HttpRequest) -> HttpResponse:
     table = selectors.views_compliance(start, end, today) if valid else []
     if valid and form.cleaned_data.get("format") == "csv":
         return _views_csv(table, start, end)
-    query = request.GET.copy() if request.GET else form.data.copy()
+    query = request.GET.copy() if request.GET else QueryDict(mutable=True)
+    if not request.GET and start:
+        query["fiscal_year"] = str(start.year)
     query["format"] = "csv"
     return render(
         request,
