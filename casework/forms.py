@@ -692,15 +692,28 @@ def hearer_field(*, required: bool = False) -> forms.ModelChoiceField:
     )
 
 
-def offer_hearers(field: forms.ModelChoiceField) -> None:
+def hearers():
     """Staff who hear children: case workers, supervisors, shelter and foster staff."""
     from casework.hearings import HEARD_BY_ROLES
 
-    field.queryset = (
+    return (
         User.objects.filter(is_active=True, groups__name__in=[r.value for r in HEARD_BY_ROLES])
         .distinct()
         .order_by("username")
     )
+
+
+def hearer_options() -> list[tuple[int, str]]:
+    """The staff list read once for a page that shows several views forms (one query)."""
+    return [(user.pk, str(user)) for user in hearers()]
+
+
+def offer_hearers(field: forms.ModelChoiceField, options: list | None = None) -> None:
+    """Validate against every hearer; with `options` (hearer_options()), render them without
+    another query."""
+    field.queryset = hearers()
+    if options is not None:
+        field.widget.choices = [("", field.empty_label), *options]
 
 
 def _method_field(required: bool = False) -> forms.ChoiceField:
@@ -767,9 +780,9 @@ class ViewsSection(Form):
     )
     AFTER_FIELDS = ("views_deferral_kind", "views_deferral_reason")
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
+    def __init__(self, *args, user=None, hearers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        offer_hearers(self.fields["views_heard_by"])
+        offer_hearers(self.fields["views_heard_by"], hearers)
         if user is not None and not self.is_bound:
             self.fields["views_heard_by"].initial = user.pk
         for name in ("views_heard_on", "views_heard_by", "views_method", "views_child_views"):
@@ -847,9 +860,9 @@ class ViewsAfterwardsForm(Form):
         CHILD_VIEWS, _("子どもの言葉のまま。話さなかった場合はその様子。"), required=True
     )
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
+    def __init__(self, *args, user=None, hearers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        offer_hearers(self.fields["heard_by"])
+        offer_hearers(self.fields["heard_by"], hearers)
         if user is not None and not self.is_bound:
             self.fields["heard_by"].initial = user.pk
             self.fields["heard_on"].initial = timezone.localdate()

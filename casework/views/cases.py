@@ -35,6 +35,7 @@ from casework.forms import (
     TransferForm,
     ViewsAfterwardsForm,
     ViewsFeedbackForm,
+    hearer_options,
 )
 from casework.models import Case, ViewsHearing
 from casework.registry import case_panels
@@ -215,13 +216,16 @@ def case_hearings(request: HttpRequest, case: Case, failed=None) -> list[ViewsHe
             return failed
         return form_class(prefix=prefix, **kw)
 
+    options = None
+    if any(h.is_outstanding and h.may("record") for h in rows):
+        options = hearer_options()  # one staff list for every outstanding hearing's form
     for hearing in rows:
         hearing.afterwards_form = hearing.feedback_form = None
         if not hearing.may("record"):
             continue
         if hearing.is_outstanding:
             hearing.afterwards_form = form(
-                ViewsAfterwardsForm, afterwards_prefix(hearing), user=request.user
+                ViewsAfterwardsForm, afterwards_prefix(hearing), user=request.user, hearers=options
             )
         hearing.feedback_form = form(ViewsFeedbackForm, feedback_prefix(hearing))
     return rows
