@@ -276,3 +276,37 @@ class NoticeKind(models.TextChoices):
 
     ADDRESS = "address", _("住所の変更")
     NAME = "name", _("氏名の変更")
+
+
+class ViewsDecision(models.TextChoices):
+    """The decisions before which the child's views are heard (児童福祉法33条の3の3, DOMAIN §11)."""
+
+    PROTECTION = "protection", _("一時保護")
+    INSTITUTION = "institution", _("施設入所")
+    FOSTER = "foster", _("里親委託")
+    CHANGE = "change", _("措置の変更")
+    END = "end", _("措置の解除")
+
+
+class ViewsTiming(models.TextChoices):
+    BEFORE = "before", _("決定の前に聴取")
+    AFTER = "after", _("決定の後に聴取（事前の聴取ができなかった）")
+
+
+class ViewsDeferral(models.TextChoices):
+    """Why the views could not be heard before the decision (33条の3の3 ただし書)."""
+
+    URGENT = "urgent", _("緊急を要し、聴取の時間がなかった")
+    AGE = "age", _("児童の年齢のため")
+    CONDITION = "condition", _("児童の心身の状況のため")
+
+
+class ViewsMethod(models.TextChoices):
+    """How the views were heard: suited to the child's age and development."""
+
+    INTERVIEW = "interview", _("面接")
+    CARDS = "cards", _("絵カード・ツール")
+    PLAY = "play", _("遊びを通じて")
+    WRITING = "writing", _("書面")
+    THROUGH = "through", _("保護者・支援者を介して")
+    OTHER = "other", _("その他")

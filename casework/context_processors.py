@@ -26,6 +26,7 @@ NAVIGATION = (
     ("audit:changes", _("変更履歴"), (Role.AUDITOR,)),
     ("audit:access", _("閲覧記録"), (Role.AUDITOR,)),
     ("audit:deadlines", _("期限の監査"), (Role.AUDITOR,)),
+    ("audit:views", _("意見聴取の監査"), (Role.AUDITOR,)),
     ("intake:notices", _("総合支所への通知"), (Role.INTAKE,)),
 )
 

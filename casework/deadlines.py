@@ -321,6 +321,12 @@ LADDERS: dict[str, list[Step]] = {
         ("requested", NEVER_BEFORE, {SUPERVISORS}, None, "申請"),
         ("overdue", timedelta(0), {SUPERVISORS}, 2 * D, "承認待ちが続いています"),
     ),
+    # 意見聴取 put off at a decision (DOMAIN §11): the owner is told when the decision is
+    # recorded; once overdue, the owner and the team's supervisors every day.
+    K.VIEWS_AFTERWARDS: _steps(
+        ("opened", NEVER_BEFORE, {OWNER}, None, "決定（事後に聴取）"),
+        ("overdue", timedelta(0), {OWNER, SUPERVISORS}, D, "期限超過（毎日）"),
+    ),
 }
 LADDERS.setdefault(
     "default", _steps(("overdue", timedelta(0), {OWNER, SUPERVISORS}, D, "期限超過"))

@@ -146,3 +146,39 @@ def _shared(p, s):
 @register_event_kind("unshared", gettext_lazy("共有"))
 def _unshared(p, s):
     return _("%(user)s への共有を終了") % p
+
+
+# --- 意見聴取等措置 (DOMAIN §11) -------------------------------------------------------------
+
+
+@register_event_kind("views_heard", gettext_lazy("意見聴取"))
+def _views_heard(p, s):
+    return _(
+        "%(decision)sの決定（%(decided_on)s）の前に子どもの意見を聴取（%(heard_on)s・%(method)s・"
+        "意見表明等支援員：%(advocate)s）"
+    ) % {**p, "decided_on": day(p["decided_on"]), "heard_on": day(p["heard_on"])}
+
+
+@register_event_kind("views_deferred", gettext_lazy("意見聴取"))
+def _views_deferred(p, s):
+    return _(
+        "%(decision)sの決定（%(decided_on)s）の前に子どもの意見を聴取できず（%(why)s）。"
+        "%(due_on)sまでに聴取"
+    ) % {**p, "decided_on": day(p["decided_on"]), "due_on": day(p["due_on"])}
+
+
+@register_event_kind("views_heard_afterwards", gettext_lazy("意見聴取"))
+def _views_heard_afterwards(p, s):
+    text = _(
+        "%(decision)sの決定（%(decided_on)s）の後に子どもの意見を聴取（%(heard_on)s・%(method)s・"
+        "意見表明等支援員：%(advocate)s）"
+    ) % {**p, "decided_on": day(p["decided_on"]), "heard_on": day(p["heard_on"])}
+    return with_note(text, _("期限後") if p.get("late") else None)
+
+
+@register_event_kind("views_feedback", gettext_lazy("意見聴取"))
+def _views_feedback(p, s):
+    return _("%(decision)sの決定と理由を子どもに説明（%(feedback_on)s）") % {
+        **p,
+        "feedback_on": day(p["feedback_on"]),
+    }

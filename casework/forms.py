@@ -19,6 +19,9 @@ from casework.choices import (
     NoteKind,
     PlanKind,
     Profession,
+    ViewsDeferral,
+    ViewsMethod,
+    ViewsTiming,
 )
 from casework.models import Team, User
 
@@ -669,3 +672,222 @@ class TwoFactorResetForm(Form):
         if not reason or "\x00" in reason:
             raise forms.ValidationError(_("リセットの理由を入力してください。"))
         return reason
+
+
+# --- 意見聴取等措置 (DOMAIN §11) ----------------------------------------------------------------
+
+VIEWS_HELP = _(
+    "決定の前に、子どもの年齢や発達に合った方法で意見・意向を聴きます（児童福祉法33条の3の3）。"
+    "緊急などで事前に聴けなかった場合は、その理由を記録し、決定後速やかに聴取します。"
+)
+
+
+def hearer_field(*, required: bool = False) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("聴取した職員"),
+        required=required,
+        queryset=User.objects.none(),
+        empty_label=_("選んでください"),
+        error_messages={"invalid_choice": _("一覧から聴取した職員を選んでください。")},
+    )
+
+
+def hearers():
+    """Staff who hear children: case workers, supervisors, shelter and foster staff."""
+    from casework.hearings import HEARD_BY_ROLES
+
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[r.value for r in HEARD_BY_ROLES])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def hearer_options() -> list[tuple[int, str]]:
+    """The staff list read once for a page that shows several views forms (one query)."""
+    return [(user.pk, str(user)) for user in hearers()]
+
+
+def offer_hearers(field: forms.ModelChoiceField, options: list | None = None) -> None:
+    """Validate against every hearer; with `options` (hearer_options()), render them without
+    another query."""
+    field.queryset = hearers()
+    if options is not None:
+        field.widget.choices = [("", field.empty_label), *options]
+
+
+def _method_field(required: bool = False) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("聴取の方法"),
+        required=required,
+        choices=[("", _("選んでください")), *ViewsMethod.choices],
+        help_text=_("年齢・発達に合った方法"),
+        error_messages={"invalid_choice": _("一覧から聴取の方法を選んでください。")},
+    )
+
+
+def _views_text(label, help_text="", required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=4000,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+ADVOCATE_OFFERED = _("意見表明等支援員（アドボケイト）を案内した")
+ADVOCATE_USED = _("意見表明等支援員の支援を受けて意見を述べた")
+CHILD_VIEWS = _("子どもが話したこと（意見・意向）")
+
+
+class ViewsSection(Form):
+    """The views section of every placement decision form (一時保護, 里親委託, 委託の終了): heard
+    before the decision, or not possible first and why. The service checks it again."""
+
+    views_timing = forms.ChoiceField(
+        label=_("子どもの意見聴取"),
+        choices=ViewsTiming.choices,
+        widget=forms.RadioSelect,
+        help_text=VIEWS_HELP,
+        error_messages={
+            "required": _("意見を決定の前に聴取したか、事前に聴取できなかったかを選んでください。")
+        },
+    )
+    views_heard_on = DayField(label=_("聴取日"), required=False)
+    views_heard_by = hearer_field()
+    views_method = _method_field()
+    views_advocate_offered = forms.BooleanField(label=ADVOCATE_OFFERED, required=False)
+    views_advocate_used = forms.BooleanField(label=ADVOCATE_USED, required=False)
+    views_child_views = _views_text(
+        CHILD_VIEWS, _("子どもの言葉のまま。話さなかった場合はその様子。")
+    )
+    views_deferral_kind = forms.ChoiceField(
+        label=_("事前に聴取できなかった理由"),
+        required=False,
+        choices=[("", _("選んでください")), *ViewsDeferral.choices],
+        error_messages={"invalid_choice": _("一覧から理由を選んでください。")},
+    )
+    views_deferral_reason = _views_text(_("事前に聴取できなかった事情"))
+
+    BEFORE_FIELDS = (
+        "views_heard_on",
+        "views_heard_by",
+        "views_method",
+        "views_advocate_offered",
+        "views_advocate_used",
+        "views_child_views",
+    )
+    AFTER_FIELDS = ("views_deferral_kind", "views_deferral_reason")
+
+    def __init__(self, *args, user=None, hearers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer_hearers(self.fields["views_heard_by"], hearers)
+        if user is not None and not self.is_bound:
+            self.fields["views_heard_by"].initial = user.pk
+        for name in ("views_heard_on", "views_heard_by", "views_method", "views_child_views"):
+            self.fields[name].required_when = _("事前に聴取したとき必須")
+        for name in self.AFTER_FIELDS:
+            self.fields[name].required_when = _("事前に聴取できなかったとき必須")
+
+    def main_fields(self) -> list:
+        return [f for f in self.visible_fields() if not f.name.startswith("views_")]
+
+    def before_fields(self) -> list:
+        return [self[name] for name in self.BEFORE_FIELDS]
+
+    def after_fields(self) -> list:
+        return [self[name] for name in self.AFTER_FIELDS]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        timing = data.get("views_timing")
+        if timing == "before":
+            needed = {
+                "views_heard_on": _("聴取日を入力してください。"),
+                "views_heard_by": _("聴取した職員を選んでください。"),
+                "views_method": _("聴取の方法を選んでください。"),
+                "views_child_views": _("子どもが話したこと（意見・意向）を入力してください。"),
+            }
+        elif timing == "after":
+            needed = {
+                "views_deferral_kind": _("事前に聴取できなかった理由を選んでください。"),
+                "views_deferral_reason": _("事前に聴取できなかった事情を入力してください。"),
+            }
+        else:
+            needed = {}
+        for name, message in needed.items():
+            if name not in self.errors and not data.get(name):
+                self.add_error(name, message)
+        if data.get("views_advocate_used") and not data.get("views_advocate_offered"):
+            self.add_error(
+                "views_advocate_offered",
+                _("支援員の支援を受けた場合は、支援員を案内したことにもチェックを入れてください。"),
+            )
+        return data
+
+    def views_input(self):
+        """The section as the deciding service takes it."""
+        from casework.hearings import ViewsInput
+
+        data = self.cleaned_data
+        return ViewsInput(
+            timing=data.get("views_timing", ""),
+            heard_on=data.get("views_heard_on"),
+            heard_by=data.get("views_heard_by"),
+            method=data.get("views_method") or "",
+            advocate_offered=bool(data.get("views_advocate_offered")),
+            advocate_used=bool(data.get("views_advocate_used")),
+            child_views=data.get("views_child_views") or "",
+            deferral_kind=data.get("views_deferral_kind") or "",
+            deferral_reason=data.get("views_deferral_reason") or "",
+        )
+
+    def decision_data(self) -> dict:
+        """The rest of the form: the decision's own fields."""
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("views_")}
+
+
+class ViewsAfterwardsForm(Form):
+    """The views heard after the decision (meets the VIEWS_AFTERWARDS deadline)."""
+
+    heard_on = DayField(label=_("聴取日"), not_future=True)
+    heard_by = hearer_field(required=True)
+    method = _method_field(required=True)
+    advocate_offered = forms.BooleanField(label=ADVOCATE_OFFERED, required=False)
+    advocate_used = forms.BooleanField(label=ADVOCATE_USED, required=False)
+    child_views = _views_text(
+        CHILD_VIEWS, _("子どもの言葉のまま。話さなかった場合はその様子。"), required=True
+    )
+
+    def __init__(self, *args, user=None, hearers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer_hearers(self.fields["heard_by"], hearers)
+        if user is not None and not self.is_bound:
+            self.fields["heard_by"].initial = user.pk
+            self.fields["heard_on"].initial = timezone.localdate()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("advocate_used") and not data.get("advocate_offered"):
+            self.add_error(
+                "advocate_offered",
+                _("支援員の支援を受けた場合は、支援員を案内したことにもチェックを入れてください。"),
+            )
+        return data
+
+
+class ViewsFeedbackForm(Form):
+    """How the decision and its reasons were explained to the child."""
+
+    feedback_on = DayField(label=_("説明した日"), not_future=True)
+    feedback = _views_text(
+        _("決定と理由をどのように説明したか"),
+        _("誰が、どの言葉・方法で説明し、子どもがどう受け止めたか"),
+        required=True,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["feedback_on"].initial = timezone.localdate()

@@ -18,7 +18,7 @@ after a later one, so two services can wait for each other but never deadlock:
     2. case
     3. consultation
     4. protection decision, then stay, then its extensions
-    5. foster applicant, then foster home, then placement
+    5. foster applicant, then foster home, then placement, then the views hearing (意見聴取)
     6. child, then household member
     7. deadline
     8. case-number counter

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.views import cases, children, dashboard, reminders
+from casework.views import cases, children, dashboard, hearings, reminders
 
 app_name = "casework"
 urlpatterns = [
@@ -17,6 +17,16 @@ urlpatterns = [
     path("cases/<int:pk>/school/", cases.school_add, name="school_add"),
     path("cases/<int:pk>/shares/", cases.share_add, name="share_add"),
     path("cases/<int:pk>/shares/<int:share_pk>/end/", cases.share_end, name="share_end"),
+    path(
+        "cases/<int:pk>/views/<int:hearing_pk>/afterwards/",
+        hearings.views_afterwards,
+        name="views_afterwards",
+    ),
+    path(
+        "cases/<int:pk>/views/<int:hearing_pk>/feedback/",
+        hearings.views_feedback,
+        name="views_feedback",
+    ),
     path("children/<int:pk>/", children.child_detail, name="child_detail"),
     path("children/<int:pk>/edit/", children.child_edit, name="child_edit"),
     path("children/<int:pk>/household/", children.household_add, name="household_add"),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import TOWN_CHOICES, Role
-from casework.forms import DayField, Form
+from casework.forms import DayField, Form, ViewsSection
 from casework.models import User
 from foster.choices import (
     ApplicantStatus,
@@ -202,8 +202,9 @@ def offer_homes(field: HomeChoiceField, homes: list[Home]) -> None:
     ]
 
 
-class ProposeForm(Form):
-    """A placement proposed from the case file (the matching aid beside it lists the homes)."""
+class ProposeForm(ViewsSection):
+    """A placement proposed from the case file (the matching aid beside it lists the homes),
+    with the child's views heard before the decision or why not (DOMAIN §11)."""
 
     home = HomeChoiceField(label=_("里親家庭"), queryset=Home.objects.none())
     planned_start = DayField(label=_("委託開始予定日"))
@@ -228,7 +229,9 @@ class WithdrawForm(Form):
     reason = forms.CharField(label=_("取下げの理由"), max_length=500)
 
 
-class EndForm(Form):
+class EndForm(ViewsSection):
+    """The end of a placement (措置の解除), with the child's views (DOMAIN §11)."""
+
     ended_on = today_field(_("委託終了日"))
     end_kind = forms.ChoiceField(label=_("終了の区分"), choices=PICK + PlacementEnd.choices)
     reason = text_field(_("終了の理由"), max_length=1000)

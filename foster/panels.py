@@ -56,7 +56,7 @@ def case_panel(request, case) -> dict | None:
         )
         foster_type = filters.cleaned_data["foster_type"] if filters.is_valid() else ""
         matches = selectors.matching(timezone.localdate(), foster_type)
-        form = forms.get("propose_form") or ProposeForm(prefix="placement")
+        form = forms.get("propose_form") or ProposeForm(prefix="placement", user=request.user)
         offer_homes(form.fields["home"], matches)
         context["propose_form"] = form
         context["matches"] = matches

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from casework.models import Case
+from casework.seed.views import demo_views
 from foster import services
 from foster.choices import Course, FosterType, Stage, StepOutcome
 from foster.models import Applicant, CouncilSession, Home
@@ -163,6 +164,7 @@ def seed_foster(context: dict) -> str:
             home=home,
             planned_start=start,
             needs="登下校の見守り。実親との面会は児童相談所で調整。",
+            views=demo_views(case, today, days),
             today=today,
         )
         if days == 0:
@@ -178,6 +180,7 @@ def seed_foster(context: dict) -> str:
                 ended_on=min(start + timedelta(days=150), today),
                 end_kind="home",
                 reason="家庭環境が整い、家庭復帰。",
+                views=demo_views(case, min(start + timedelta(days=150), today), days + 1),
                 today=today,
             )
     if homes[0].visits.count() == 0:

@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework import rules
-from casework.choices import DeadlineKind, Role
+from casework.choices import DeadlineKind, Role, ViewsDecision
 from casework.deadlines import end_of_day, lapse_deadline, meet_deadline, open_deadline
+from casework.hearings import ViewsInput, check_views, record_decision_views
 from casework.models import Case, User
 from casework.wareki import wareki_safe
 from casework.writes import CaseRuleError, case_event, lock, lock_case, save_with_history, service
@@ -677,9 +678,12 @@ def placement_propose(
     planned_start: date,
     planned_end: date | None = None,
     needs: str = "",
+    views: ViewsInput | None = None,
     today: date | None = None,
 ) -> Placement:
-    """The case's worker or supervisor proposes a home for the child; foster staff confirm."""
+    """The case's worker or supervisor proposes a home for the child; foster staff confirm.
+    The proposal is the centre's 里親委託 decision (decided today): the child's views heard
+    before it, or why not (`views`, 33条の3の3), are recorded with it or it is refused."""
     today = today or timezone.localdate()
     case = lock_case(case, actor)
     if not case.may("change"):
@@ -699,6 +703,7 @@ def placement_propose(
         raise FosterRuleError(ALREADY_PLACED)
     if Placement.objects.proposed().filter(child_id=case.child_id).exists():
         raise FosterRuleError(ALREADY_PROPOSED)
+    check_views(views, decided_on=today, today=today)
     placement = Placement(
         child_id=case.child_id,
         case=case,
@@ -709,6 +714,14 @@ def placement_propose(
         proposed_by=actor,
     )
     _save_placement(placement, actor=actor, reason="里親委託の提案")
+    record_decision_views(
+        actor=actor,
+        case=case,
+        decision_kind=ViewsDecision.FOSTER,
+        decided_on=today,
+        subject=placement,
+        views=views,  # type: ignore[arg-type]  (checked above)
+    )
     case_event(
         case=case,
         actor=actor,
@@ -808,9 +821,12 @@ def placement_end(
     ended_on: date,
     end_kind: str,
     reason: str,
+    views: ViewsInput | None = None,
     today: date | None = None,
 ) -> Placement:
-    """The end of a placement, with its reason. A 親族里親 registration ends with it."""
+    """The end of a placement, with its reason (the 措置の解除, decided on `ended_on`: the
+    child's views heard before it, or why not, are recorded with it or it is refused). A 親族里親
+    registration ends with it."""
     today = today or timezone.localdate()
     placement, home = _locked_placement(actor, placement)
     if not placement.may("end"):
@@ -824,6 +840,7 @@ def placement_end(
         raise FosterRuleError("終了の区分を選んでください。", "end_kind")
     if not reason.strip():
         raise FosterRuleError("終了の理由を入力してください。", "reason")
+    check_views(views, decided_on=ended_on, today=today)
     placement.state, placement.ended_on = PlacementState.ENDED, ended_on
     placement.end_kind, placement.end_reason = end_kind, reason.strip()
     save_with_history(
@@ -831,6 +848,14 @@ def placement_end(
         actor=actor,
         reason="里親委託の終了",
         fields=["state", "ended_on", "end_kind", "end_reason"],
+    )
+    record_decision_views(
+        actor=actor,
+        case=placement.case,
+        decision_kind=ViewsDecision.END,
+        decided_on=ended_on,
+        subject=placement,
+        views=views,  # type: ignore[arg-type]  (checked above)
     )
     case_event(
         case=placement.case,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from casework.access import CASE_ROLES, fetch_or_404, log_access, require, require_roles
 from casework.actions import perform, post_action
 from casework.choices import Role
+from casework.forms import hearer_options
 from casework.models import Case
 from casework.views.cases import case_context, case_for
 from foster import selectors, services
@@ -354,9 +355,15 @@ def _home_context(request: HttpRequest, home: Home, **overrides) -> dict:
             proposal.confirm_form = row_form(ConfirmForm, f"confirm-{proposal.pk}")
         if proposal.may("withdraw"):
             proposal.withdraw_form = row_form(WithdrawForm, f"withdraw-{proposal.pk}")
-    if request.user.has_role(FOSTER):
+    if request.user.has_role(FOSTER) and current:
+        options = hearer_options()  # one staff list for every end form's 意見聴取 section
         for placement in current:
-            placement.end_form = row_form(EndForm, f"end-{placement.pk}")
+            prefix = f"end-{placement.pk}"
+            placement.end_form = (
+                failed
+                if failed is not None and failed.prefix == prefix
+                else EndForm(prefix=prefix, hearers=options)
+            )
     return context
 
 
@@ -449,7 +456,9 @@ def placement_propose(request: HttpRequest, pk: int) -> HttpResponse:
     done, _result = perform(
         request,
         form,
-        lambda: services.placement_propose(actor=request.user, case=case, **form.cleaned_data),
+        lambda: services.placement_propose(
+            actor=request.user, case=case, views=form.views_input(), **form.decision_data()
+        ),
         "里親委託を提案しました。里親担当の確認を待っています。",
     )
     if done:
@@ -505,7 +514,10 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda: services.placement_end(
-            actor=request.user, placement=placement, **form.cleaned_data
+            actor=request.user,
+            placement=placement,
+            views=form.views_input(),
+            **form.decision_data(),
         ),
         "委託の終了を記録しました。",
     )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DayField, Form
+from casework.forms import DayField, Form, ViewsSection
 from shelter.choices import AppealResult, Attendance, Destination, Grounds, StayKind
 from shelter.models import Bed
 from shelter.services import MISMATCH_NEEDS_REASON, day_problem
@@ -64,8 +64,9 @@ def offer_free_beds(
 GROUNDS_CHOICES = [("", _("選んでください")), *Grounds.choices]
 
 
-class ProtectionDecisionForm(Form):
-    """一時保護決定, recorded on the case file by its supervisor or an assigned worker."""
+class ProtectionDecisionForm(ViewsSection):
+    """一時保護決定, recorded on the case file by its supervisor or an assigned worker, with the
+    child's views heard before it or why they could not be (DOMAIN §11)."""
 
     decided_on = date_field(_("決定日"))
     grounds = forms.ChoiceField(

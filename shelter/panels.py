@@ -111,7 +111,8 @@ def decision_panel(request, case) -> dict | None:
         "template": "shelter/_decision_panel.html",
         "top": True,
         "pending": pending,
-        "decision_form": forms.get("decision_form") or ProtectionDecisionForm(prefix="decision")
+        "decision_form": forms.get("decision_form")
+        or ProtectionDecisionForm(prefix="decision", user=request.user)
         if pending is None
         else None,
         "cancel_form": forms.get("cancel_form") or DecisionCancelForm(prefix="cancel")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from casework.choices import CaseStatus
 from casework.models import Case
+from casework.seed.views import demo_heard_afterwards, demo_views
 from shelter import services
 from shelter.choices import Destination, Grounds, StayKind, WarrantResult
 from shelter.layout import ensure_default_layout
@@ -75,6 +76,10 @@ CURRENT = [
 ]
 
 
+# Plans (by days since protection began) whose child could not be heard before the decision.
+DEFERRED_VIEWS = {8: "owed", 6: "late", 4: "next_day"}
+
+
 def _candidates(count: int, today: date) -> list[Case]:
     """Open cases (opened before any demo stay began) whose child has never stayed and is well
     under 18, oldest first (stable)."""
@@ -93,14 +98,22 @@ def _run(plan: Plan, case: Case, actor, today: date) -> Stay:
     def ago(days: int) -> date:
         return today - timedelta(days=days)
 
+    # 意見聴取 (DOMAIN §11): heard before the decision, except the night-time emergencies
+    # (heard the next day; one of them late; one still owed — on the ledger, overdue).
+    deferred = plan.started in DEFERRED_VIEWS
     decision = services.protection_decide(
         actor=case.lead,
         case=case,
         decided_on=ago(plan.started),
         grounds=plan.grounds,
         kind=StayKind.ENTRUSTED if plan.entrusted_to else StayKind.SHELTER,
+        views=demo_views(case, ago(plan.started), plan.started, deferred=deferred),
         today=today,
     )
+    if deferred and DEFERRED_VIEWS[plan.started] != "owed":
+        demo_heard_afterwards(
+            decision, plan.started, today, late=DEFERRED_VIEWS[plan.started] == "late"
+        )
     admission = {
         "actor": actor,
         "decision": decision,
@@ -179,7 +192,12 @@ def seed_shelter(context: dict) -> str:
     waiting = 0
     for case in _candidates(len(plans) + PENDING_DECISIONS, today)[len(plans) :]:
         services.protection_decide(
-            actor=case.lead, case=case, decided_on=today, grounds=Grounds.ABUSE, today=today
+            actor=case.lead,
+            case=case,
+            decided_on=today,
+            grounds=Grounds.ABUSE,
+            views=demo_views(case, today, waiting, deferred=waiting == 0),
+            today=today,
         )
         waiting += 1
     active = Stay.objects.active()

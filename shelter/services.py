@@ -22,8 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework import rules
-from casework.choices import DeadlineKind
+from casework.choices import DeadlineKind, ViewsDecision
 from casework.deadlines import end_of_day, lapse_deadline, meet_deadline, open_deadline
+from casework.hearings import ViewsInput, check_views, record_decision_views
 from casework.models import Case, User
 from casework.registry import protection_listeners
 from casework.wareki import wareki_safe
@@ -138,10 +139,13 @@ def protection_decide(
     grounds: str,
     kind: str = StayKind.SHELTER,
     notes: str = "",
+    views: ViewsInput | None = None,
     today: date | None = None,
 ) -> ProtectionDecision:
     """The centre decides to protect the child of an open case (its supervisor or an assigned
-    worker records it on the case file); shelter staff admit from the pending decisions."""
+    worker records it on the case file); shelter staff admit from the pending decisions. The
+    child's views heard before, or why not (`views`, 33条の3の3), are recorded with it: without
+    them the decision is refused."""
     today = today or timezone.localdate()
     case = lock_case(case, actor)
     if not case.may("change"):
@@ -156,6 +160,7 @@ def protection_decide(
         raise StayRuleError(ALREADY_IN)
     if ProtectionDecision.objects.pending().filter(child_id=case.child_id).exists():
         raise StayRuleError("この児童には入所待ちの一時保護決定がすでにあります。")
+    check_views(views, decided_on=decided_on, today=today)
     decision = ProtectionDecision(
         case=case,
         child_id=case.child_id,
@@ -171,6 +176,14 @@ def protection_decide(
         reason="一時保護の決定",
         message="この児童には入所待ちの一時保護決定がすでにあります。",
         field="grounds",
+    )
+    record_decision_views(
+        actor=actor,
+        case=case,
+        decision_kind=ViewsDecision.PROTECTION,
+        decided_on=decided_on,
+        subject=decision,
+        views=views,  # type: ignore[arg-type]  (checked above)
     )
     case_event(
         case=case,

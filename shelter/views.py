@@ -152,7 +152,9 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     done, _result = perform(
         request,
         form,
-        lambda: services.protection_decide(actor=request.user, case=case, **form.cleaned_data),
+        lambda: services.protection_decide(
+            actor=request.user, case=case, views=form.views_input(), **form.decision_data()
+        ),
         "一時保護を決定しました。一時保護所の入所待ちに表示されます。",
     )
     if done:

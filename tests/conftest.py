@@ -203,21 +203,21 @@ def foster_records(*, supervisor, team, lead) -> dict:
     from datetime import date
 
     from foster import services as foster_services
-    from tests.factories import ChildFactory, UserFactory, open_case
+    from tests.factories import ChildFactory, UserFactory, open_case, propose_placement
     from tests.foster.conftest import certified_home, new_applicant, take_to
 
     worker = UserFactory(username="foster_a", display_name="中村 里親担当", roles=["foster"])
     applicant = take_to(worker, new_applicant(worker, name="申込 花子"), 2)
     home = certified_home(worker, name="白金 里親家庭")
     placed = open_case(actor=supervisor, child=ChildFactory(), team=team, lead=lead)
-    proposal = foster_services.placement_propose(
+    proposal = propose_placement(
         actor=lead, case=placed, home=home, planned_start=date(2026, 7, 1), needs="卵アレルギー"
     )
     placement = foster_services.placement_confirm(
         actor=worker, placement=proposal, started_on=date(2026, 7, 1)
     )
     waiting = open_case(actor=supervisor, child=ChildFactory(), team=team, lead=lead)
-    proposal = foster_services.placement_propose(
+    proposal = propose_placement(
         actor=lead, case=waiting, home=home, planned_start=date(2026, 8, 1)
     )
     return {
@@ -275,7 +275,14 @@ def world(
     from intake.models import Route as ReferralRoute
     from shelter import services as shelter_services
     from shelter.layout import ensure_default_layout
-    from tests.factories import ChildFactory, UserFactory, decide_and_admit, member_of, open_case
+    from tests.factories import (
+        ChildFactory,
+        UserFactory,
+        decide_and_admit,
+        decide_protection,
+        member_of,
+        open_case,
+    )
 
     ensure_default_layout()
     now = timezone.now()
@@ -307,7 +314,7 @@ def world(
         parental_consent=False,
     )
     waiting = open_case(actor=supervisor, child=ChildFactory(), team=team_a, lead=caseworker)
-    decision = shelter_services.protection_decide(
+    decision = decide_protection(
         actor=caseworker, case=waiting, decided_on=waiting.opened_on, grounds="abuse"
     )
     reader = member_of(UserFactory(username="cw_reader", roles=["caseworker"]), team_b)
@@ -319,7 +326,7 @@ def world(
     from datetime import date
 
     from casework.handbooks import handbook_register
-    from casework.models import BranchNotice, Deadline
+    from casework.models import BranchNotice, Deadline, ViewsHearing
 
     handbook_register(
         actor=caseworker,
@@ -347,6 +354,7 @@ def world(
         "stay": stay,
         "extension": extension,
         "decision": decision,
+        "hearing": ViewsHearing.objects.get(case=waiting),
         "share": share,
         "member": member,
     }

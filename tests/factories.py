@@ -167,12 +167,76 @@ def decide_and_admit(*, actor, case, started_on, grounds=None, kind=None, decide
         decided_on=decided_on,
         grounds=grounds or Grounds.ABUSE,
         kind=kind or StayKind.SHELTER,
+        views=views_before(decider or case.lead, decided_on),
         today=max(today, decided_on),
     )
     return services.stay_admit(actor=actor, decision=decision, started_on=started_on, **kw)
+
+
+def views_before(worker, heard_on, **kw):
+    """The child's views heard before a decision (意見聴取, DOMAIN §11)."""
+    from casework.hearings import ViewsInput
+
+    return ViewsInput(
+        timing="before",
+        heard_on=heard_on,
+        heard_by=worker,
+        method=kw.pop("method", "interview"),
+        child_views=kw.pop("child_views", "家に帰るのはこわい。学校には行きたい。"),
+        **kw,
+    )
+
+
+def views_after(reason_kind: str = "urgent", reason: str = "夜間の緊急保護で聴取の時間がなかった"):
+    """Views that could not be heard before the decision, and why."""
+    from casework.hearings import ViewsInput
+
+    return ViewsInput(timing="after", deferral_kind=reason_kind, deferral_reason=reason)
 
 
 def timezone_today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def _today(kw):
+    return kw.get("today") or timezone_today()
+
+
+def decide_protection(**kw):
+    """shelter.services.protection_decide with the child's views heard before the decision
+    (by the deciding worker, on the decision day) unless the test passes its own `views`."""
+    from shelter import services
+
+    kw.setdefault("views", views_before(kw["actor"], kw["decided_on"]))
+    return services.protection_decide(**kw)
+
+
+def propose_placement(**kw):
+    """foster.services.placement_propose with the child's views heard before it (today)."""
+    from foster import services
+
+    kw.setdefault("views", views_before(kw["actor"], _today(kw)))
+    return services.placement_propose(**kw)
+
+
+def end_placement(**kw):
+    """foster.services.placement_end with the child's views heard before it (on the end day)."""
+    from foster import services
+
+    kw.setdefault("views", views_before(kw["actor"], kw["ended_on"]))
+    return services.placement_end(**kw)
+
+
+def views_post(prefix: str, worker, heard_on, **overrides) -> dict:
+    """A decision form's 意見聴取 section, posted: heard before the decision by `worker`."""
+    data = {
+        "views_timing": "before",
+        "views_heard_on": heard_on.isoformat() if hasattr(heard_on, "isoformat") else heard_on,
+        "views_heard_by": worker.pk,
+        "views_method": "interview",
+        "views_child_views": "おうちに帰りたくない。",
+    }
+    data.update(overrides)
+    return {f"{prefix}-{name}": value for name, value in data.items()}

@@ -216,6 +216,18 @@ MATRIX: dict[str, Route] = {
         # no form: the button ends the share (a supervisor's act, then back to the case file)
         case_action("supervise").post | {"supervisor": 302},
     ),
+    # 意見聴取 (DOMAIN §11): the views heard afterwards and the feedback to the child, on a
+    # hearing of team A's waiting case — whoever may change the case
+    "casework:views_afterwards": Route(
+        lambda w: {"pk": w["hearing"].case_id, "hearing_pk": w["hearing"].pk},
+        case_action("change").get,
+        case_action("change").post,
+    ),
+    "casework:views_feedback": Route(
+        lambda w: {"pk": w["hearing"].case_id, "hearing_pk": w["hearing"].pk},
+        case_action("change").get,
+        case_action("change").post,
+    ),
     "casework:dashboard": Route(
         get=expect(403, supervisor=200, other_supervisor=200), post=read_only_post()
     ),
@@ -360,6 +372,7 @@ MATRIX: dict[str, Route] = {
         expect(403, intake_user=302, other_intake=302, supervisor=302, other_supervisor=302),
     ),
     "audit:deadlines": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
+    "audit:views": Route(get=expect(403, auditor=200), post=expect(405, auditor=403)),
     # --- foster: foster staff change, supervisors read; placements from the case file ------
     "foster:pipeline": Route(get=FOSTER_PAGE, post=read_only_post()),
     "foster:home_list": Route(get=FOSTER_PAGE, post=read_only_post()),

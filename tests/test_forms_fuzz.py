@@ -139,6 +139,8 @@ PAGES = [
     ("network_user", lambda w: reverse("network:entry_edit", args=[w["entry"].pk])),
     ("network_user", lambda w: reverse("network:session_list")),
     ("network_user", lambda w: reverse("network:session_detail", args=[w["session"].pk])),
+    ("caseworker", lambda w: reverse("casework:case_detail", args=[w["views_owed"].pk])),
+    ("auditor", lambda w: reverse("audit:views")),
 ]
 # Action routes with no form of their own fields (a button): nothing to fuzz but the click.
 BUTTONS = {
@@ -251,8 +253,20 @@ def fuzz_world(world, supervisor, intake_user, shelter_user, team_a, caseworker)
         place="港区児童相談所",
         worker=supervisor,
     )
+    # a 一時保護 decided before the child could be heard: the views are owed (意見聴取)
+    from tests.factories import decide_protection, views_after
+
+    views_owed = open_case(actor=supervisor, team=team_a, lead=caseworker)
+    decide_protection(
+        actor=caseworker,
+        case=views_owed,
+        decided_on=views_owed.opened_on,
+        grounds="abuse",
+        views=views_after(),
+    )
     return {
         **world,
+        "views_owed": views_owed,
         "withdrawn": withdrawn,
         "open_report": report,
         "open_step": open_step,

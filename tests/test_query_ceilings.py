@@ -50,8 +50,10 @@ PAGES = {
     "case_detail": (
         "caseworker",
         lambda w: reverse("casework:case_detail", args=[w["case"].pk]),
-        24,  # + the foster panel: the child's placements, the matching aid's homes and children;
-        # + the ladder's steps on the timeline
+        # + the foster panel: the child's placements, the matching aid's homes and children;
+        # + the ladder's steps on the timeline;
+        # + the child's views (意見聴取): the case's hearings, the staff list of a views form
+        26,
     ),
     "child_detail": (
         "caseworker",
@@ -88,6 +90,13 @@ PAGES = {
     "audit_changes": ("auditor", lambda w: reverse("audit:changes"), 8 + HISTORY_MODELS),
     "audit_access": ("auditor", lambda w: reverse("audit:access"), 9),
     "audit_deadlines": ("auditor", lambda w: reverse("audit:deadlines"), 10),
+    "audit_views": ("auditor", lambda w: reverse("audit:views"), 8),
+    # the waiting case: its 一時保護 decision and the child's views, owed hearings growing
+    "case_detail_views": (
+        "caseworker",
+        lambda w: reverse("casework:case_detail", args=[w["hearing"].case_id]),
+        25,  # one staff list for every owed hearing's form and the propose form's
+    ),
     "reminders_worker": ("caseworker", lambda w: reverse("casework:reminders"), 9),
     "reminders_team": ("supervisor", lambda w: reverse("casework:reminders") + "?state=all", 10),
     "branch_notices": ("intake_user", lambda w: reverse("intake:notices"), 9),
@@ -112,7 +121,8 @@ PAGES = {
     "case_detail_placement": (
         "caseworker",
         lambda w: reverse("casework:case_detail", args=[w["placed_case"].pk]),
-        21,  # + the ladder's steps on the timeline
+        23,  # + the ladder's steps on the timeline; the case's hearings (意見聴取), the staff
+        # list of the views form
     ),
     "network_register": ("network_user", lambda w: reverse("network:register"), 12),
     "network_register_due": (
@@ -289,6 +299,37 @@ def grow(world: dict, n: int, team_a, team_b, supervisor, intake_user) -> None:
                 path="/",
             )
             for i in range(n)
+        ]
+    )
+    # The child's views (意見聴取) of many decisions, heard by many workers: on the many cases,
+    # and on the waiting case the pages look at (owed ones each offer a form there).
+    from casework.models import ViewsHearing
+
+    waiting = world["hearing"].case
+    ViewsHearing.objects.bulk_create(
+        [
+            ViewsHearing(
+                case=waiting if i % 2 else c,
+                child_id=waiting.child_id if i % 2 else c.child_id,
+                decision_kind=("protection", "foster", "end")[i % 3],
+                decided_on=today - timedelta(days=i),
+                decided_by=workers[i % len(workers)],
+                subject_type="grow.Decision",
+                subject_id=f"{tag}-{i}",
+                recorded_by=workers[i % len(workers)],
+                **(
+                    {"timing": "after", "deferral_kind": "urgent", "due_on": today}
+                    if i % 4 in (1, 2)
+                    else {
+                        "timing": "before",
+                        "heard_on": today - timedelta(days=i),
+                        "heard_by": workers[(i + 1) % len(workers)],
+                        "method": "play",
+                        "child_views": f"意見 {i}",
+                    }
+                ),
+            )
+            for i, c in enumerate(cases)
         ]
     )
     # Past stays (ended long ago), each of another child.

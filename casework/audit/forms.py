@@ -92,3 +92,55 @@ class DeadlineAuditForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", _("終了日は開始日と同じか、それより後の日付にしてください。"))
         return data
+
+
+class ViewsAuditForm(forms.Form):
+    """/audit/views/: the decisions of a fiscal year or of a period (from–to)."""
+
+    fiscal_year = forms.TypedChoiceField(
+        label=_("年度"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("一覧から年度を選んでください。")},
+    )
+    date_from = DayField(label=_("決定日（開始日）"), required=False)
+    date_to = DayField(label=_("決定日（終了日）"), required=False)
+    format = forms.ChoiceField(
+        label=_("出力形式"),
+        required=False,
+        choices=[("", _("画面に表示")), ("csv", _("CSV"))],
+        error_messages={"invalid_choice": _("出力形式を一覧から選んでください。")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from casework import wareki
+        from casework.rules import fiscal_year_of
+
+        super().__init__(*args, **kwargs)
+        this_year = fiscal_year_of(timezone.localdate())
+        self.fields["fiscal_year"].choices = [("", _("指定しない（期間で指定）"))] + [
+            (year, f"{wareki.fiscal_year_label(year)}（{year}年度）")
+            for year in range(this_year, 2023, -1)
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("終了日は開始日と同じか、それより後の日付にしてください。"))
+        if data.get("fiscal_year") and (start or end):
+            self.add_error(
+                "fiscal_year", _("年度か期間（開始日・終了日）のどちらか一方を指定してください。")
+            )
+        return data
+
+    def period(self) -> tuple:
+        """(start, end) dates, both included; a fiscal year runs 1 April to 31 March."""
+        from datetime import date
+
+        data = self.cleaned_data
+        if data.get("fiscal_year"):
+            year = data["fiscal_year"]
+            return date(year, 4, 1), date(year + 1, 3, 31)
+        return data.get("date_from"), data.get("date_to")

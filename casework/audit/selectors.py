@@ -373,3 +373,59 @@ def escalation_steps(deadlines: list) -> dict[int, list[str]]:
             f"{labels.get(row['step'], row['step'])} {when:%Y-%m-%d %H:%M}・{row['people']}名"
         )
     return steps
+
+
+# --- 意見聴取等措置: compliance per period (DOMAIN §11) --------------------------------------
+
+VIEWS_COLUMNS = (
+    ("total", _("決定")),
+    ("before", _("事前に聴取")),
+    ("after_on_time", _("事後に聴取（期限内）")),
+    ("after_late", _("事後に聴取（期限後）")),
+    ("outstanding", _("未聴取")),
+    ("outstanding_overdue", _("うち期限超過")),
+    ("advocate_offered", _("支援員を案内")),
+    ("advocate_used", _("支援員を利用")),
+    ("feedback", _("子どもへの説明を記録")),
+)
+
+
+def views_compliance(start: date | None, end: date | None, today: date) -> list[dict]:
+    """Per decision kind, the decisions taken in [start, end] (either open) and how the child's
+    views were heard: before, afterwards within the due day, afterwards late, still outstanding
+    (and of those, past the due day). One query; kinds with no decision show zeros."""
+    from django.db.models import Count
+
+    from casework.choices import ViewsDecision, ViewsTiming
+    from casework.models import ViewsHearing
+
+    rows = ViewsHearing.objects.all()
+    if start:
+        rows = rows.filter(decided_on__gte=start)
+    if end:
+        rows = rows.filter(decided_on__lte=end)
+    after = Q(timing=ViewsTiming.AFTER)
+    waiting = after & Q(heard_on__isnull=True)
+    counts = {
+        row["decision_kind"]: row
+        for row in rows.values("decision_kind")
+        .order_by("decision_kind")
+        .annotate(
+            total=Count("pk"),
+            before=Count("pk", filter=Q(timing=ViewsTiming.BEFORE)),
+            after_on_time=Count("pk", filter=after & Q(heard_on__lte=F("due_on"))),
+            after_late=Count("pk", filter=after & Q(heard_on__gt=F("due_on"))),
+            outstanding=Count("pk", filter=waiting),
+            outstanding_overdue=Count("pk", filter=waiting & Q(due_on__lt=today)),
+            advocate_offered=Count("pk", filter=Q(advocate_offered=True)),
+            advocate_used=Count("pk", filter=Q(advocate_used=True)),
+            feedback=Count("pk", filter=Q(feedback_on__isnull=False)),
+        )
+    }
+    names = [name for name, _label in VIEWS_COLUMNS]
+    table = [
+        {"kind": kind, "label": label, **{n: counts.get(kind, {}).get(n, 0) for n in names}}
+        for kind, label in ViewsDecision.choices
+    ]
+    table.append({"kind": "", "label": _("合計"), **{n: sum(r[n] for r in table) for n in names}})
+    return table

@@ -6,7 +6,7 @@ Auditors only; everything here is read-only (ReadOnlyAuditorMiddleware refuses t
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -146,4 +146,58 @@ def _deadlines_csv(rows) -> HttpResponse:
             )
     response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="deadlines.csv"'
+    return response
+
+
+@require_safe
+@require_roles(Role.AUDITOR)
+def views_compliance(request: HttpRequest) -> HttpResponse:
+    """意見聴取等措置 per period (DOMAIN §11): per decision kind, how many decisions had the
+    child's views heard before, afterwards in time, afterwards late, or not yet; CSV too."""
+    from casework.audit.forms import ViewsAuditForm
+    from casework.rules import fiscal_year_of
+
+    today = timezone.localdate()
+    form = ViewsAuditForm(request.GET or None)
+    if not form.is_bound:
+        form = ViewsAuditForm({"fiscal_year": fiscal_year_of(today)})
+    valid = form.is_valid()
+    start, end = form.period() if valid else (None, None)
+    table = selectors.views_compliance(start, end, today) if valid else []
+    if valid and form.cleaned_data.get("format") == "csv":
+        return _views_csv(table, start, end)
+    query = request.GET.copy() if request.GET else QueryDict(mutable=True)
+    if not request.GET and start:
+        query["fiscal_year"] = str(start.year)
+    query["format"] = "csv"
+    return render(
+        request,
+        "audit/views.html",
+        {
+            "form": form,
+            "table": table,
+            "columns": selectors.VIEWS_COLUMNS,
+            "start": start,
+            "end": end,
+            "csv_query": query.urlencode(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _views_csv(table: list[dict], start, end) -> HttpResponse:
+    import csv
+    import io
+
+    from casework.exports import safe_row
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    names = [name for name, _label in selectors.VIEWS_COLUMNS]
+    writer.writerow(["期間", "決定の種類", *[str(label) for _n, label in selectors.VIEWS_COLUMNS]])
+    period = f"{start.isoformat() if start else ''}〜{end.isoformat() if end else ''}"
+    for row in table:
+        writer.writerow(safe_row([period, str(row["label"]), *[row[n] for n in names]]))
+    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="views-compliance.csv"'
     return response

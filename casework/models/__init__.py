@@ -22,6 +22,7 @@ from casework.models.handbooks import (
     HandbookJudgment,
     HandbookReferral,
 )
+from casework.models.hearings import ViewsHearing
 from casework.models.teams import Membership, Team, User
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "SchoolLiaison",
     "Team",
     "User",
+    "ViewsHearing",
 ]

@@ -33,8 +33,11 @@ from casework.forms import (
     ShareForm,
     StatusForm,
     TransferForm,
+    ViewsAfterwardsForm,
+    ViewsFeedbackForm,
+    hearer_options,
 )
-from casework.models import Case
+from casework.models import Case, ViewsHearing
 from casework.registry import case_panels
 from casework.selectors import case_list as select_cases
 from casework.selectors import filter_workers, home_deadlines, name_search_for
@@ -181,8 +184,51 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "school_form": SchoolLiaisonForm(auto_id=AUTO_IDS["school_form"]),
         "panels": [panel for panel in (p(request, case) for p in case_panels()) if panel],
     }
+    ctx["hearings"] = case_hearings(request, case, forms.pop("views_failed_form", None))
     ctx.update(forms)
     return ctx
+
+
+# --- the child's views (意見聴取, DOMAIN §11) on the case file ------------------------
+
+
+def afterwards_prefix(hearing: ViewsHearing) -> str:
+    return f"views-after-{hearing.pk}"
+
+
+def feedback_prefix(hearing: ViewsHearing) -> str:
+    return f"views-feedback-{hearing.pk}"
+
+
+def case_hearings(request: HttpRequest, case: Case, failed=None) -> list[ViewsHearing]:
+    """The case's hearings, newest decision first, each with the forms the user may use on
+    it (`failed`: a refused form, shown again with its errors). One query, plus the staff list
+    of each outstanding hearing's form."""
+    rows = list(
+        ViewsHearing.objects.with_allowed(request.user)
+        .filter(case=case)
+        .select_related("heard_by", "decided_by")
+        .order_by("-decided_on", "-pk")
+    )
+
+    def form(form_class, prefix: str, **kw):
+        if failed is not None and failed.prefix == prefix:
+            return failed
+        return form_class(prefix=prefix, **kw)
+
+    options = None
+    if any(h.is_outstanding and h.may("record") for h in rows):
+        options = hearer_options()  # one staff list for every outstanding hearing's form
+    for hearing in rows:
+        hearing.afterwards_form = hearing.feedback_form = None
+        if not hearing.may("record"):
+            continue
+        if hearing.is_outstanding:
+            hearing.afterwards_form = form(
+                ViewsAfterwardsForm, afterwards_prefix(hearing), user=request.user, hearers=options
+            )
+        hearing.feedback_form = form(ViewsFeedbackForm, feedback_prefix(hearing))
+    return rows
 
 
 @require_safe

@@ -231,6 +231,11 @@ MIMAMORI_AUDIT_UNSEALED_MAX_SECONDS = int(env("MIMAMORI_AUDIT_UNSEALED_MAX_SECON
 
 # Domain settings that local practice may change (DOMAIN.md marks them configurable).
 MIMAMORI_HANDBOOK_REMINDER_DAYS = int(env("MIMAMORI_HANDBOOK_REMINDER_DAYS", "90"))
+# 意見聴取等措置 (DOMAIN §11): where the child's views could not be heard before a decision, the
+# law says 「速やかに」 afterwards; the centre's practice reads that as within this many days of
+# the decision (the decision day not counted). The "heard afterwards" item is due at the end of
+# the last day.
+MIMAMORI_VIEWS_AFTERWARDS_DAYS = int(env("MIMAMORI_VIEWS_AFTERWARDS_DAYS", "3"))
 
 # Reminders by e-mail (issue 11), through Django 6.1's MAILERS: production sends them through
 # the ward's mail relay on the closed network (DJANGO_EMAIL_HOST…); the demo prints them.

@@ -18,7 +18,14 @@ from foster import services
 from foster.choices import PlacementState
 from foster.models import HomeSlot, Placement
 from tests.concurrency.test_casework_races import race
-from tests.factories import ChildFactory, TeamFactory, UserFactory, member_of, open_case
+from tests.factories import (
+    ChildFactory,
+    TeamFactory,
+    UserFactory,
+    member_of,
+    open_case,
+    propose_placement,
+)
 from tests.foster.conftest import certified_home
 
 pytestmark = [
@@ -52,9 +59,7 @@ def proposals(centre, home, n: int) -> list[Placement]:
             actor=centre["supervisor"], child=ChildFactory(), team=centre["team"], lead=lead
         )
         found.append(
-            services.placement_propose(
-                actor=lead, case=case, home=home, planned_start=START, today=TODAY
-            )
+            propose_placement(actor=lead, case=case, home=home, planned_start=START, today=TODAY)
         )
     return found
 
@@ -125,7 +130,7 @@ def test_two_homes_proposed_at_once_for_one_child_leave_one_proposal(centre):
     results, refusals = race(
         *[
             (
-                lambda actor=actor, home=home: services.placement_propose(
+                lambda actor=actor, home=home: propose_placement(
                     actor=actor, case=case, home=home, planned_start=START, today=TODAY
                 )
             )

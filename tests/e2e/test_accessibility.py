@@ -63,9 +63,8 @@ def centre(supervisor, caseworker, intake_user, shelter_user, team_a) -> dict:
 
     from intake import services as intake_services
     from intake.models import Route as ReferralRoute
-    from shelter import services as shelter_services
     from shelter.layout import ensure_default_layout
-    from tests.factories import ChildFactory, decide_and_admit, open_case
+    from tests.factories import ChildFactory, decide_and_admit, decide_protection, open_case
 
     ensure_default_layout()
     now = timezone.now()
@@ -90,7 +89,7 @@ def centre(supervisor, caseworker, intake_user, shelter_user, team_a) -> dict:
         actor=shelter_user, case=case, started_on=case.opened_on, parental_consent=False
     )
     waiting = open_case(actor=supervisor, child=ChildFactory(), team=team_a, lead=caseworker)
-    decision = shelter_services.protection_decide(
+    decision = decide_protection(
         actor=caseworker, case=waiting, decided_on=waiting.opened_on, grounds="abuse"
     )
     from tests.conftest import foster_records

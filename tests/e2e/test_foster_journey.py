@@ -130,9 +130,19 @@ def test_a_foster_worker_certifies_a_home_and_a_proposed_placement_is_confirmed(
     propose.get_by_label("里親家庭").select_option(str(home.pk))
     propose.get_by_label("委託開始予定日").fill(iso)
     propose.get_by_label("養育上の配慮事項").fill("そばアレルギー。通学は継続。")
+    # The child's views, heard before the decision (意見聴取, 児童福祉法33条の3の3).
+    propose.get_by_label("決定の前に聴取").check()
+    propose.get_by_label("聴取日").fill(today.isoformat())
+    propose.get_by_label("聴取の方法").select_option("interview")
+    propose.get_by_label("意見表明等支援員（アドボケイト）を案内した").check()
+    propose.get_by_label("子どもが話したこと（意見・意向）").fill(
+        "学校を変えたくない。犬がいる家がいい。"
+    )
     propose.get_by_role("button", name="委託を提案").click()
     expect(page.get_by_text("里親委託を提案しました。")).to_be_visible()
     expect(page.locator("#case-placements")).to_contain_text("委託の提案（確認待ち）")
+    expect(page.locator("#views")).to_contain_text("里親委託の決定")
+    expect(page.locator("#views")).to_contain_text("学校を変えたくない")
     log_out(page)
 
     # The foster team sees the child's name, age and needs, and confirms.

@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 from shelter.choices import Grounds
 from shelter.layout import ensure_default_layout
 from shelter.models import Bed, Stay
-from shelter.services import protection_decide
-from tests.factories import ChildFactory, open_case
+from tests.factories import ChildFactory, decide_protection, open_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,7 +34,7 @@ def waiting_case(supervisor, caseworker, team_a):
     )
     case = open_case(actor=supervisor, child=child, team=team_a, lead=caseworker)
     # The case's worker decided 一時保護 on the case file: the child waits for admission.
-    protection_decide(
+    decide_protection(
         actor=caseworker, case=case, decided_on=timezone.localdate(), grounds=Grounds.ABUSE
     )
     return case

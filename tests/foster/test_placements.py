@@ -15,7 +15,7 @@ from foster import services
 from foster.choices import Course, HomeStatus, PlacementState
 from foster.models import Home, HomeSlot, Placement
 from foster.services import FosterRuleError
-from tests.factories import ChildFactory, open_case
+from tests.factories import ChildFactory, end_placement, open_case, propose_placement
 from tests.foster.conftest import certified_home
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def cases(n, supervisor, team, lead):
 
 
 def place(case, home, foster_user, *, start=date(2026, 7, 1)):
-    proposal = services.placement_propose(
+    proposal = propose_placement(
         actor=case.lead,
         case=case,
         home=home,
@@ -44,7 +44,7 @@ def place(case, home, foster_user, *, start=date(2026, 7, 1)):
 
 
 def test_a_proposed_placement_is_confirmed_into_a_free_place(home, case, caseworker, foster_user):
-    proposal = services.placement_propose(
+    proposal = propose_placement(
         actor=caseworker, case=case, home=home, planned_start=date(2026, 7, 1), today=TODAY
     )
     assert proposal.state == PlacementState.PROPOSED and proposal.slot is None
@@ -66,7 +66,7 @@ def test_never_more_children_than_the_capacity(home, supervisor, team_a, casewor
     place(first, home, foster_user)
     place(second, home, foster_user)
     with pytest.raises(FosterRuleError, match="定員に達しています"):
-        services.placement_propose(
+        propose_placement(
             actor=caseworker, case=third, home=home, planned_start=date(2026, 7, 1), today=TODAY
         )
     assert Placement.objects.current().filter(home=home).count() == 2
@@ -77,7 +77,7 @@ def test_a_full_home_refuses_a_confirmation_of_an_earlier_proposal(
 ):
     services.home_set_capacity(actor=foster_user, home=home, capacity=1)
     first, second = cases(2, supervisor, team_a, caseworker)
-    waiting = services.placement_propose(
+    waiting = propose_placement(
         actor=caseworker, case=second, home=home, planned_start=date(2026, 7, 1), today=TODAY
     )
     place(first, home, foster_user)
@@ -104,7 +104,7 @@ def test_one_child_is_never_in_two_placements(case, foster_user, caseworker):
     second = certified_home(foster_user, name="二")
     place(case, first, foster_user)
     with pytest.raises(FosterRuleError, match="すでに里親に委託されています"):
-        services.placement_propose(
+        propose_placement(
             actor=caseworker, case=case, home=second, planned_start=date(2026, 8, 1), today=TODAY
         )
 
@@ -113,7 +113,7 @@ def test_an_expired_home_takes_no_new_placement(case, caseworker, foster_user):
     expired = certified_home(foster_user, foster_type="specialist", opened_on=date(2023, 1, 10))
     assert expired.expires_on < TODAY
     with pytest.raises(FosterRuleError, match="有効期間が過ぎています"):
-        services.placement_propose(
+        propose_placement(
             actor=caseworker, case=case, home=expired, planned_start=TODAY, today=TODAY
         )
 
@@ -123,7 +123,7 @@ def test_a_proposal_for_a_home_that_expires_meanwhile_is_not_confirmed(
 ):
     soon = certified_home(foster_user, foster_type="specialist", opened_on=date(2024, 10, 1))
     assert soon.expires_on == date(2026, 11, 29)
-    proposal = services.placement_propose(
+    proposal = propose_placement(
         actor=caseworker,
         case=case,
         home=soon,
@@ -169,7 +169,7 @@ def test_an_expired_registration_is_not_renewed(foster_user):
 def test_a_kinship_registration_ends_with_its_placement(case, foster_user):
     kinship = certified_home(foster_user, foster_type="kinship", name="祖父母")
     placement = place(case, kinship, foster_user)
-    services.placement_end(
+    end_placement(
         actor=foster_user,
         placement=placement,
         ended_on=date(2026, 10, 1),
@@ -185,7 +185,7 @@ def test_a_kinship_registration_ends_with_its_placement(case, foster_user):
 
 def test_an_ended_placement_frees_the_place_and_the_child(home, case, foster_user, caseworker):
     placement = place(case, home, foster_user)
-    services.placement_end(
+    end_placement(
         actor=foster_user,
         placement=placement,
         ended_on=date(2026, 9, 1),
@@ -193,7 +193,7 @@ def test_an_ended_placement_frees_the_place_and_the_child(home, case, foster_use
         reason="家庭復帰",
         today=TODAY,
     )
-    proposal = services.placement_propose(
+    proposal = propose_placement(
         actor=caseworker, case=case, home=home, planned_start=date(2026, 9, 2), today=TODAY
     )
     with pytest.raises(FosterRuleError, match="以前の委託の期間と重なります"):
@@ -207,7 +207,7 @@ def test_an_ended_placement_frees_the_place_and_the_child(home, case, foster_use
 
 
 def test_a_proposal_is_withdrawn_with_a_reason(home, case, caseworker):
-    proposal = services.placement_propose(
+    proposal = propose_placement(
         actor=caseworker, case=case, home=home, planned_start=date(2026, 7, 1), today=TODAY
     )
     with pytest.raises(FosterRuleError, match="理由"):
@@ -219,14 +219,14 @@ def test_a_proposal_is_withdrawn_with_a_reason(home, case, caseworker):
 
 def test_who_proposes_and_who_confirms(home, case, caseworker, other_worker, foster_user):
     with pytest.raises(PermissionDenied):
-        services.placement_propose(
+        propose_placement(
             actor=foster_user, case=case, home=home, planned_start=date(2026, 7, 1), today=TODAY
         )
     with pytest.raises(PermissionDenied):
-        services.placement_propose(
+        propose_placement(
             actor=other_worker, case=case, home=home, planned_start=date(2026, 7, 1), today=TODAY
         )
-    proposal = services.placement_propose(
+    proposal = propose_placement(
         actor=caseworker, case=case, home=home, planned_start=date(2026, 7, 1), today=TODAY
     )
     with pytest.raises(PermissionDenied):

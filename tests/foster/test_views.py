@@ -13,6 +13,7 @@ from django.utils import timezone
 from casework.models import AccessLog, CaseNote
 from foster.choices import Stage
 from foster.models import Applicant, Home, Step
+from tests.factories import views_post
 from tests.foster.conftest import certified_home, new_applicant
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +163,7 @@ def test_the_case_worker_proposes_a_home_from_the_matching_aid(w, caseworker, lo
             "placement-home": w["home"].pk,
             "placement-planned_start": case.opened_on.isoformat(),
             "placement-needs": "通学の継続",
+            **views_post("placement", caseworker, case.opened_on),
         },
     )
     assert response.status_code == 302
@@ -181,7 +183,11 @@ def test_an_expired_home_is_not_offered_and_a_posted_one_is_refused(w, caseworke
     assert "期間満了 家庭" not in page
     response = client.post(
         reverse("foster:placement_propose", args=[case.pk]),
-        {"placement-home": expired.pk, "placement-planned_start": case.opened_on.isoformat()},
+        {
+            "placement-home": expired.pk,
+            "placement-planned_start": case.opened_on.isoformat(),
+            **views_post("placement", caseworker, case.opened_on),
+        },
     )
     assert response.status_code == 400
     assert "有効期間が過ぎています" in response.content.decode()

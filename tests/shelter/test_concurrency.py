@@ -23,7 +23,14 @@ from shelter.choices import Grounds
 from shelter.layout import ensure_default_layout
 from shelter.models import Bed, Stay
 from shelter.services import StayRuleError
-from tests.factories import ChildFactory, TeamFactory, UserFactory, member_of, open_case
+from tests.factories import (
+    ChildFactory,
+    TeamFactory,
+    UserFactory,
+    decide_protection,
+    member_of,
+    open_case,
+)
 
 pytestmark = [
     pytest.mark.pg,
@@ -46,7 +53,7 @@ def cases_for(n: int, supervisor: User, team, lead) -> list:
 def decisions_for(cases) -> list:
     """一時保護決定 on each case file (by its lead): what shelter staff admit from."""
     return [
-        services.protection_decide(
+        decide_protection(
             actor=case.lead,
             case=case,
             decided_on=timezone.localdate() - timedelta(days=10),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from casework.models import AccessLog, CaseNote
 from shelter.models import ProtectionDecision, Stay
 from tests.conftest import PERSONAS
+from tests.factories import views_post
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,7 @@ def decide(client, case, **overrides):
         "decision-grounds": "abuse",
         "decision-kind": "shelter",
         "decision-notes": "卵アレルギーに注意",
+        **views_post("decision", case.lead, "2026-11-20"),
     }
     data.update(overrides)
     return client.post(reverse("shelter:decision_add", args=[case.pk]), data)
