@@ -95,7 +95,7 @@ PAGES = {
     "case_detail_views": (
         "caseworker",
         lambda w: reverse("casework:case_detail", args=[w["hearing"].case_id]),
-        25,  # one staff list for every owed hearing's form and the propose form's
+        26,  # one staff list for every owed hearing's form and the propose form's; the ladder
     ),
     "reminders_worker": ("caseworker", lambda w: reverse("casework:reminders"), 9),
     "reminders_team": ("supervisor", lambda w: reverse("casework:reminders") + "?state=all", 10),
