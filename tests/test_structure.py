@@ -167,3 +167,16 @@ def test_the_cycle_finder_finds_cycles():
         assert imports_of(tmp, modules, "pkg.models") == {"pkg.access"}
     finally:
         tmp.unlink()
+
+
+def test_template_comments_of_one_line_only():
+    """Django's {# … #} ends on its own line: one left open is shown to the user as text (the
+    filter forms showed their own comment above every list). Longer ones use {% comment %}."""
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    open_comments = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in templates.rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert not open_comments, open_comments
