@@ -296,3 +296,38 @@ def test_a_printed_handout_is_404_outside_the_team(network_user, other_network_u
     )
     assert login(other_network_user).get(response["Location"]).status_code == 404
     assert login(network_user).get(response["Location"]).status_code == 200
+
+
+def test_auditors_read_the_registers_history_masked_and_never_its_pages(
+    network_user, auditor, login
+):
+    from casework.audit.chain import seal
+
+    entry = child_entry(network_user)
+    session = session_on(network_user, timezone.localdate())
+    review(network_user, session, entry, situation="家庭内の様子は落ち着いている")
+    seal()
+    client = login(auditor)
+    assert client.get(reverse("network:entry_detail", args=[entry.pk])).status_code == 404
+    assert client.get(reverse("network:register")).status_code == 403
+    for label in ("network.Entry", "network.Review", "network.Disclosure", "network.Agency"):
+        response = client.get(reverse("audit:changes"), {"record_type": label})
+        assert response.status_code == 200, label
+    text = page(client, reverse("audit:changes") + "?record_type=network.Review")
+    assert "進行管理の記録" in text
+    assert "家庭内の様子は落ち着いている" not in text and entry.reason not in text
+
+
+def test_an_old_imported_birth_date_still_shows_on_the_registers_pages(network_user, login):
+    from datetime import date
+
+    entry = child_entry(network_user)
+    Child.objects.filter(pk=entry.child_id).update(birth_date=date(1900, 1, 1))
+    session = session_on(network_user, timezone.localdate())
+    client = login(network_user)
+    for url in (
+        reverse("network:register"),
+        reverse("network:entry_detail", args=[entry.pk]),
+        reverse("network:session_detail", args=[session.pk]),
+    ):
+        page(client, url)
