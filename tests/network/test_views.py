@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import AccessLog, CaseNote, Child
-from network.models import Disclosure, Entry, Review
+from network.models import Agency, Disclosure, Entry, Review
 from tests.network.conftest import agency, child_entry, review, session_on
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +331,20 @@ def test_an_old_imported_birth_date_still_shows_on_the_registers_pages(network_u
         reverse("network:session_detail", args=[session.pk]),
     ):
         page(client, url)
+
+
+def test_the_administrator_keeps_the_member_agencies_table(admin_user, network_user, login):
+    client = login(admin_user)
+    assert client.get(reverse("admin:network_agency_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:network_agency_add"),
+        {"name": "港区立芝浦小学校", "kind": "school", "active": "on"},
+    )
+    assert response.status_code == 302
+    school = Agency.objects.get(name="港区立芝浦小学校")
+    assert school.history.count() == 1
+    assert login(network_user).get(reverse("admin:network_agency_changelist")).status_code == 302
+    form = page(login(network_user), reverse("network:entry_new"))
+    assert "港区立芝浦小学校" in form
+    Agency.objects.filter(pk=school.pk).update(active=False)  # retired: no longer offered
+    assert "港区立芝浦小学校" not in page(login(network_user), reverse("network:entry_new"))
