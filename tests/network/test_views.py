@@ -348,3 +348,26 @@ def test_the_administrator_keeps_the_member_agencies_table(admin_user, network_u
     assert "港区立芝浦小学校" in form
     Agency.objects.filter(pk=school.pk).update(active=False)  # retired: no longer offered
     assert "港区立芝浦小学校" not in page(login(network_user), reverse("network:entry_new"))
+
+
+def test_the_register_lists_open_entries_by_default_on_every_page_and_filters(network_user, login):
+    today = timezone.localdate()
+    ended = child_entry(network_user, family="原", kana="はら")
+    from network import services
+
+    services.entry_end(
+        actor=network_user, entry=ended, end_kind="closed", ended_on=today, reason="改善"
+    )
+    later = child_entry(network_user, next_review_on=today + timedelta(days=30))
+    due = child_entry(network_user, kind="protection")
+    client = login(network_user)
+    for url in (reverse("network:register"), reverse("network:register") + "?page=1"):
+        text = page(client, url)
+        assert due.number in text and later.number in text and ended.number not in text
+    text = page(client, reverse("network:register") + "?state=&due=on")
+    assert due.number in text and later.number not in text and ended.number not in text
+    text = page(client, reverse("network:register") + "?state=ended")
+    assert ended.number in text and due.number not in text
+    text = page(client, reverse("network:register") + "?kind=protection")
+    assert due.number in text and later.number not in text
+    assert client.get(reverse("network:register") + "?kind=x&state=y&page=z").status_code == 200
