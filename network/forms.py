@@ -194,6 +194,10 @@ class EntryForm(EntryFields):
         today = timezone.localdate()
         self.fields["registered_on"].initial = today
         self.fields["next_review_on"].initial = today
+        for name in self.CHILD_FIELDS:
+            self.fields[name].required_when = _("要保護児童・要支援児童は必須")
+        for name in ("mother_name", "expected_month"):
+            self.fields[name].required_when = _("特定妊婦は必須")
 
     def clean_family_name_kana(self) -> str:
         value = self.cleaned_data.get("family_name_kana", "")
@@ -242,6 +246,7 @@ class EntryEditForm(EntryFields):
 
 class EndForm(Form):
     end_kind = forms.ChoiceField(label=_("終了の区分"), choices=PICK + EntryEnd.choices)
+
     ended_on = DayField(label=_("登録終了日"), not_future=True)
     reason = text_field(_("終了の理由"))
     moved_to = forms.CharField(
@@ -253,6 +258,9 @@ class EndForm(Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ended_on"].initial = timezone.localdate
+        self.fields["moved_to"].required_when = _("転出のとき必須")
+        self.fields["handover"].required_when = _("転出のとき必須")
+        self.fields["case_number"].required_when = _("児童相談所へ移行のとき必須")
 
     def clean_case_number(self) -> Case | None:
         return clean_case(self.cleaned_data.get("case_number", ""))

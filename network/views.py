@@ -47,7 +47,10 @@ SESSION_PAGE = "network:session_detail"
 @require_safe
 @require_roles(*READERS)
 def register(request: HttpRequest) -> HttpResponse:
-    filters = RegisterFilterForm(request.GET or {"state": "open"})
+    query = request.GET.copy()
+    if "state" not in query:  # the register opens on the open entries, page after page
+        query["state"] = "open"
+    filters = RegisterFilterForm(query)
     data = filters.cleaned_data if filters.is_valid() else {}
     today = timezone.localdate()
     rows = Entry.objects.visible_to(request.user).for_list()
@@ -60,7 +63,6 @@ def register(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("state", "next_review_on", "pk"), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filters": filters,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import AccessLog, CaseNote, Child
-from network.models import Disclosure, Entry, Review
+from network.models import Agency, Disclosure, Entry, Review
 from tests.network.conftest import agency, child_entry, review, session_on
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +296,78 @@ def test_a_printed_handout_is_404_outside_the_team(network_user, other_network_u
     )
     assert login(other_network_user).get(response["Location"]).status_code == 404
     assert login(network_user).get(response["Location"]).status_code == 200
+
+
+def test_auditors_read_the_registers_history_masked_and_never_its_pages(
+    network_user, auditor, login
+):
+    from casework.audit.chain import seal
+
+    entry = child_entry(network_user)
+    session = session_on(network_user, timezone.localdate())
+    review(network_user, session, entry, situation="家庭内の様子は落ち着いている")
+    seal()
+    client = login(auditor)
+    assert client.get(reverse("network:entry_detail", args=[entry.pk])).status_code == 404
+    assert client.get(reverse("network:register")).status_code == 403
+    for label in ("network.Entry", "network.Review", "network.Disclosure", "network.Agency"):
+        response = client.get(reverse("audit:changes"), {"record_type": label})
+        assert response.status_code == 200, label
+    text = page(client, reverse("audit:changes") + "?record_type=network.Review")
+    assert "進行管理の記録" in text
+    assert "家庭内の様子は落ち着いている" not in text and entry.reason not in text
+
+
+def test_an_old_imported_birth_date_still_shows_on_the_registers_pages(network_user, login):
+    from datetime import date
+
+    entry = child_entry(network_user)
+    Child.objects.filter(pk=entry.child_id).update(birth_date=date(1900, 1, 1))
+    session = session_on(network_user, timezone.localdate())
+    client = login(network_user)
+    for url in (
+        reverse("network:register"),
+        reverse("network:entry_detail", args=[entry.pk]),
+        reverse("network:session_detail", args=[session.pk]),
+    ):
+        page(client, url)
+
+
+def test_the_administrator_keeps_the_member_agencies_table(admin_user, network_user, login):
+    client = login(admin_user)
+    assert client.get(reverse("admin:network_agency_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:network_agency_add"),
+        {"name": "港区立芝浦小学校", "kind": "school", "active": "on"},
+    )
+    assert response.status_code == 302
+    school = Agency.objects.get(name="港区立芝浦小学校")
+    assert school.history.count() == 1
+    assert login(network_user).get(reverse("admin:network_agency_changelist")).status_code == 302
+    form = page(login(network_user), reverse("network:entry_new"))
+    assert "港区立芝浦小学校" in form
+    Agency.objects.filter(pk=school.pk).update(active=False)  # retired: no longer offered
+    assert "港区立芝浦小学校" not in page(login(network_user), reverse("network:entry_new"))
+
+
+def test_the_register_lists_open_entries_by_default_on_every_page_and_filters(network_user, login):
+    today = timezone.localdate()
+    ended = child_entry(network_user, family="原", kana="はら")
+    from network import services
+
+    services.entry_end(
+        actor=network_user, entry=ended, end_kind="closed", ended_on=today, reason="改善"
+    )
+    later = child_entry(network_user, next_review_on=today + timedelta(days=30))
+    due = child_entry(network_user, kind="protection")
+    client = login(network_user)
+    for url in (reverse("network:register"), reverse("network:register") + "?page=1"):
+        text = page(client, url)
+        assert due.number in text and later.number in text and ended.number not in text
+    text = page(client, reverse("network:register") + "?state=&due=on")
+    assert due.number in text and later.number not in text and ended.number not in text
+    text = page(client, reverse("network:register") + "?state=ended")
+    assert ended.number in text and due.number not in text
+    text = page(client, reverse("network:register") + "?kind=protection")
+    assert due.number in text and later.number not in text
+    assert client.get(reverse("network:register") + "?kind=x&state=y&page=z").status_code == 200
