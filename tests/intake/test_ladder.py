@@ -468,3 +468,10 @@ def test_the_chain_leaves_out_the_placeholder_of_a_column_added_later():
     history = Model.history.model
     assert canonical({"a": 1, "outcome": ""}, history) == canonical({"a": 1})
     assert canonical({"a": 1, "outcome": "absent"}, history) != canonical({"a": 1})
+
+
+def test_the_ledger_links_the_step_to_its_record(accepted_report, caseworker, login):
+    attempt(caseworker, accepted_report, ABSENT)
+    appearance = step(caseworker, accepted_report)
+    page = login(caseworker).get(reverse("casework:reminders"))
+    assert reverse("intake:step_detail", args=[appearance.pk]) in page.content.decode()
