@@ -29,11 +29,16 @@ def register() -> None:
         safety_clock_panel,
     )
     from intake.seed import seed_intake
-    from intake.services import child_taken_into_protection, sync_safety_deadlines
+    from intake.services import (
+        child_taken_into_protection,
+        sync_safety_deadlines,
+        sync_step_deadlines,
+    )
 
     register_child_rule(child_rule)
     registry.register_protection_listener(child_taken_into_protection)
     register_deadline_source(sync_safety_deadlines)
+    register_deadline_source(sync_step_deadlines)
     register_timeline_source(consultation_timeline)
     register_child_panel(child_panel)
     register_dashboard_panel(safety_clock_panel)

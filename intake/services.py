@@ -608,3 +608,43 @@ def sync_safety_deadlines(now: datetime) -> dict[str, int]:
             )
         met += 1
     return {"48時間": opened + met}
+
+
+def sync_step_deadlines(now: datetime) -> dict[str, int]:
+    """run_reminders: every pending step of an open ladder has its date on the ledger; a step
+    whose outcome is on record (entered before the ledger knew it) meets its date."""
+    from casework.deadlines import exclusive_run
+    from casework.models import Deadline
+
+    label = LegalStep._meta.label
+    on_ledger = set(
+        Deadline.objects.filter(kind=DeadlineKind.SAFETY_STEP, subject_type=label).values_list(
+            "subject_id", flat=True
+        )
+    )
+    opened = 0
+    pending = LegalStep.objects.filter(
+        outcome="", consultation__safety_confirmed_at__isnull=True
+    ).select_related("consultation", "worker")
+    for step in pending.iterator(chunk_size=2000):
+        if str(step.pk) in on_ledger:
+            continue
+        with exclusive_run():
+            open_step_deadline(step, actor=None)
+        opened += 1
+    waiting = Deadline.objects.filter(
+        kind=DeadlineKind.SAFETY_STEP, state="open", subject_type=label
+    ).values_list("subject_id", flat=True)
+    met = 0
+    for step in LegalStep.objects.filter(pk__in=[int(pk) for pk in waiting]).exclude(outcome=""):
+        with exclusive_run():
+            meet_deadline(
+                kind=DeadlineKind.SAFETY_STEP,
+                subject=step,
+                evidence=step,
+                met_at=step.outcome_at,
+                label=f"{step.kind_label}：{step.outcome_label}",
+                actor=None,
+            )
+        met += 1
+    return {"出頭要求・立入調査等": opened + met}

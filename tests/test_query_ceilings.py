@@ -71,12 +71,12 @@ PAGES = {
     "intake_step": (
         "supervisor",
         lambda w: reverse("intake:step_detail", args=[_legal_step(w).pk]),
-        12,
+        11,
     ),
     "intake_step_print": (
         "caseworker",
         lambda w: reverse("intake:step_print", args=[_legal_step(w).pk]),
-        12,
+        11,
     ),
     "statistics": ("supervisor", lambda w: reverse("reports:consultations"), 10),
     "board": ("shelter_user", lambda w: reverse("shelter:board"), 11),

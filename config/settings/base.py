@@ -179,6 +179,9 @@ AXES_CLIENT_IP_CALLABLE = "casework.access.client_ip"
 # Empty (the default): the header is ignored, since anyone could write it.
 MIMAMORI_TRUSTED_PROXIES = env_list("MIMAMORI_TRUSTED_PROXIES")
 
+# The issuing centre on the documents of the ladder's steps (出頭要求告知書…, issue 14).
+MIMAMORI_CENTRE_NAME = env("MIMAMORI_CENTRE_NAME", "港区児童相談所")
+
 # Two-factor sign-in (django-otp): TOTP with backup codes. Mandatory for these roles (they are
 # sent to enrolment after the password until enrolled); MIMAMORI_2FA_FOR_EVERYONE makes it
 # mandatory for every user. Anyone may enrol; once enrolled, sign-in always asks for a code.

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.choices import DeadlineKind
 from casework.models import AccessLog, Deadline, Notification
@@ -468,3 +469,30 @@ def test_the_chain_leaves_out_the_placeholder_of_a_column_added_later():
     history = Model.history.model
     assert canonical({"a": 1, "outcome": ""}, history) == canonical({"a": 1})
     assert canonical({"a": 1, "outcome": "absent"}, history) != canonical({"a": 1})
+
+
+def test_the_ledger_links_the_step_to_its_record(accepted_report, caseworker, login):
+    attempt(caseworker, accepted_report, ABSENT)
+    appearance = step(caseworker, accepted_report)
+    page = login(caseworker).get(reverse("casework:reminders"))
+    assert reverse("intake:step_detail", args=[appearance.pk]) in page.content.decode()
+
+
+def test_run_reminders_puts_a_step_missing_from_the_ledger_back_and_meets_a_done_one(
+    accepted_report, caseworker, supervisor
+):
+    from casework.writes import save_with_history
+
+    attempt(caseworker, accepted_report, ABSENT)
+    first = step(caseworker, accepted_report)
+    done = step(caseworker, accepted_report, K.ENTRY)
+    missing = Deadline.objects.filter(subject_id=str(first.pk), kind=DeadlineKind.SAFETY_STEP)
+    Notification.objects.filter(deadline__in=missing).delete()
+    missing.delete()  # a step recorded before the ledger knew the kind
+    done.outcome, done.outcome_at = OUT.REFUSED, tokyo(2026, 11, 29, 11, 0)
+    save_with_history(done, actor=caseworker, reason="試験", fields=["outcome", "outcome_at"])
+    assert services.sync_step_deadlines(timezone.now()) == {"出頭要求・立入調査等": 2}
+    ledger = Deadline.objects.filter(kind=DeadlineKind.SAFETY_STEP)
+    assert ledger.get(subject_id=str(first.pk)).state == "open"
+    assert ledger.get(subject_id=str(done.pk)).state == "met"
+    assert services.sync_step_deadlines(timezone.now()) == {"出頭要求・立入調査等": 0}
