@@ -473,3 +473,30 @@ def test_the_compliance_page_refuses_a_year_and_a_period_together(auditor, login
 def test_the_compliance_page_is_for_auditors_only(caseworker, supervisor, login):
     for user in (caseworker, supervisor):
         assert login(user).get(reverse("audit:views")).status_code == 403
+
+
+def test_run_reminders_opens_the_deadline_of_a_hearing_owed_without_one(case, caseworker):
+    from casework.hearings import sync_views_deadlines
+
+    # loaded in bulk (no service, so no deadline yet)
+    (hearing,) = ViewsHearing.objects.bulk_create(
+        [
+            ViewsHearing(
+                case=case,
+                child_id=case.child_id,
+                decision_kind="protection",
+                decided_on=case.opened_on,
+                decided_by=caseworker,
+                subject_type="legacy.Decision",
+                subject_id="1",
+                timing="after",
+                deferral_kind="urgent",
+                due_on=case.opened_on + timedelta(days=3),
+                recorded_by=caseworker,
+            )
+        ]
+    )
+    assert sync_views_deadlines(timezone.now()) == {"意見聴取": 1}
+    deadline = afterwards_deadline(hearing)
+    assert deadline.state == "open" and deadline.owner == case.lead
+    assert sync_views_deadlines(timezone.now()) == {"意見聴取": 0}
