@@ -42,6 +42,10 @@ class CaseworkConfig(AppConfig):
         register_deadline_source(sync_handbook_deadlines)
         register_deadline_source(sync_approval_deadlines)
 
+        from casework.hearings import sync_views_deadlines
+
+        register_deadline_source(sync_views_deadlines)
+
         from casework.registry import register_seeder
         from casework.seed.handbooks import seed_handbooks
 

@@ -779,9 +779,13 @@ class ViewsSection(Form):
         "views_child_views",
     )
     AFTER_FIELDS = ("views_deferral_kind", "views_deferral_reason")
+    # False where only some outcomes of the form are placement decisions (a discharge to a
+    # 施設): the form's clean() then says when the section is needed.
+    views_required = True
 
     def __init__(self, *args, user=None, hearers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["views_timing"].required = self.views_required
         offer_hearers(self.fields["views_heard_by"], hearers)
         if user is not None and not self.is_bound:
             self.fields["views_heard_by"].initial = user.pk
@@ -827,10 +831,12 @@ class ViewsSection(Form):
         return data
 
     def views_input(self):
-        """The section as the deciding service takes it."""
+        """The section as the deciding service takes it (None when left empty)."""
         from casework.hearings import ViewsInput
 
         data = self.cleaned_data
+        if not data.get("views_timing"):
+            return None
         return ViewsInput(
             timing=data.get("views_timing", ""),
             heard_on=data.get("views_heard_on"),

@@ -349,3 +349,42 @@ def views_record_feedback(
         },
     )
     return hearing
+
+
+def sync_views_deadlines(now: datetime) -> dict[str, int]:
+    """run_reminders: every hearing still owed has its VIEWS_AFTERWARDS deadline (a hearing
+    loaded or restored without one gets it; one already on the ledger, in any state, is left
+    as it is)."""
+    from casework.deadlines import exclusive_run, new_deadline, open_many
+    from casework.models import Deadline
+
+    have = set(
+        Deadline.objects.filter(kind=DeadlineKind.VIEWS_AFTERWARDS).values_list(
+            "subject_id", flat=True
+        )
+    )
+    owed = (
+        ViewsHearing.objects.outstanding()
+        .select_related("case", "case__lead")
+        .defer("deferral_reason", "child_views", "feedback", "case__summary", "case__plan_detail")
+        .order_by("pk")
+    )
+    rows = [
+        new_deadline(
+            kind=DeadlineKind.VIEWS_AFTERWARDS,
+            subject=hearing,
+            due_at=end_of_day(hearing.due_on),
+            opens_at=now,
+            owner=hearing.case.lead,
+            team_id=hearing.case.team_id,
+            case_id=hearing.case_id,
+            child_id=hearing.case.child_id,
+        )
+        for hearing in owed.iterator(chunk_size=500)
+        if str(hearing.pk) not in have
+    ]
+    opened = 0
+    if rows:
+        with exclusive_run():
+            opened = open_many(rows)
+    return {"意見聴取": opened}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.forms import DayField, Form, ViewsSection
 from shelter.choices import AppealResult, Attendance, Destination, Grounds, StayKind
 from shelter.models import Bed
-from shelter.services import MISMATCH_NEEDS_REASON, day_problem
+from shelter.services import INSTITUTIONS, MISMATCH_NEEDS_REASON, day_problem
 
 YES_NO = [("yes", _("あり")), ("no", _("なし（または未確認）"))]
 
@@ -204,7 +204,12 @@ class MoveForm(Form):
         self.fields["moved_on"].initial = timezone.localdate()
 
 
-class DischargeForm(Form):
+class DischargeForm(ViewsSection):
+    """The end of protection; a discharge to a 乳児院 or 児童養護施設 is the 施設入所 decision, so
+    it carries the child's views heard before it or why not (DOMAIN §11)."""
+
+    views_required = False
+
     ended_on = date_field(_("退所日（解除日）"))
     destination = forms.ChoiceField(
         label=_("退所先"),
@@ -222,6 +227,19 @@ class DischargeForm(Form):
         super().__init__(*args, **kwargs)
         self.stay = stay
         self.fields["ended_on"].initial = timezone.localdate()
+        self.fields["views_timing"].required_when = _("退所先が乳児院・児童養護施設のとき必須")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("destination") in INSTITUTIONS and not data.get("views_timing"):
+            self.add_error(
+                "views_timing",
+                _(
+                    "施設入所の決定です。子どもの意見を決定の前に聴取したか、"
+                    "事前に聴取できなかったかを選んでください。"
+                ),
+            )
+        return data
 
     def clean_ended_on(self):
         """Checked here as well as in the service, so that a wrong date shows with a missing

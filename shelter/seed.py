@@ -168,6 +168,9 @@ def _run(plan: Plan, case: Case, actor, today: date) -> Stay:
             ended_on=ago(plan.ended),
             destination=plan.destination,
             reason="援助方針に基づき一時保護を解除",
+            views=demo_views(case, ago(plan.ended), plan.started)
+            if plan.destination in services.INSTITUTIONS
+            else None,
             today=today,
         )
     return stay

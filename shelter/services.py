@@ -36,7 +36,7 @@ from casework.writes import (
     save_with_history,
     service,
 )
-from shelter.choices import AppealResult, DecisionState, StayKind, WarrantResult
+from shelter.choices import AppealResult, DecisionState, Destination, StayKind, WarrantResult
 from shelter.clock import APPEAL_DAYS
 from shelter.models import Bed, BedAssignment, Extension, ProtectionDecision, Stay
 
@@ -45,6 +45,10 @@ BED_TAKEN = (
     "ベッド使用中です。{bed} には別の児童が入所しています。空いているベッドを選んでください。"
 )
 BED_BUSY_RACE = "ベッド使用中です。同時に別の入所が記録されました。ボードを確認してください。"
+
+
+# Discharges that are a 施設入所 decision (児童福祉法27条1項3号), heard under 33条の3の3.
+INSTITUTIONS = frozenset({Destination.INFANT_HOME, Destination.CHILDRENS_HOME})
 
 
 class StayRuleError(CaseRuleError):
@@ -511,14 +515,20 @@ def stay_discharge(
     ended_on: date,
     destination: str,
     reason: str,
+    views: ViewsInput | None = None,
     today: date | None = None,
 ) -> Stay:
-    """End the protection: the bed is free from `ended_on`; the record stays."""
+    """End the protection: the bed is free from `ended_on`; the record stays. A discharge to a
+    乳児院 or 児童養護施設 is the 施設入所 decision: the child's views heard before it, or why
+    not (`views`, 33条の3の3), are recorded with it or it is refused."""
     today = today or timezone.localdate()
     stay, _beds = _managed(actor, stay, beds=stay.kind == StayKind.SHELTER)
     _check_day(ended_on, stay, today, "ended_on", "退所日")
     if not reason.strip():
         raise StayRuleError("解除の理由を入力してください。", "reason")
+    institution = destination in INSTITUTIONS
+    if institution:
+        check_views(views, decided_on=ended_on, today=today)
     current = _open_assignment(stay)
     if current is not None:
         if ended_on < current.from_date:
@@ -535,6 +545,15 @@ def stay_discharge(
         reason="一時保護の解除",
         fields=["ended_on", "destination", "discharge_reason"],
     )
+    if institution:
+        record_decision_views(
+            actor=actor,
+            case=stay.case,
+            decision_kind=ViewsDecision.INSTITUTION,
+            decided_on=ended_on,
+            subject=stay,
+            views=views,  # type: ignore[arg-type]  (checked above)
+        )
     for kind in (DeadlineKind.PROTECTION_LIMIT, DeadlineKind.EXTENSION_LIMIT, DeadlineKind.APPEAL):
         meet_deadline(
             kind=kind,

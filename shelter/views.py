@@ -339,7 +339,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 @post_action(STAY_PAGE)
 def discharge(request: HttpRequest, pk: int) -> HttpResponse:
     def action(stay, form):
-        services.stay_discharge(actor=request.user, stay=stay, **form.cleaned_data)
+        services.stay_discharge(
+            actor=request.user, stay=stay, views=form.views_input(), **form.decision_data()
+        )
 
     return _act(
         request,

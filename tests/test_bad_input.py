@@ -79,6 +79,8 @@ def test_every_page_shows_a_stored_date_from_before_showa(
         ("intake_user", "/intake/?received_from=0001-01-01"),
         ("auditor", "/audit/?date_to=9999-12-31"),
         ("auditor", "/audit/access/?date_from=0001-01-01"),
+        ("auditor", "/audit/views/?date_to=9999-12-31"),
+        ("auditor", "/audit/views/?date_from=0001-01-01&format=csv"),
     ],
 )
 def test_extreme_filter_dates_are_refused_in_japanese(who, url, persona, login):

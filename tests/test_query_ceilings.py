@@ -84,7 +84,7 @@ PAGES = {
     "stay_detail": (
         "shelter_user",
         lambda w: reverse("shelter:stay_detail", args=[w["stay"].pk]),
-        13,
+        14,  # + the staff list of the discharge form's 意見聴取 section (施設入所)
     ),
     # bounded: one query per kind of record on the page, plus eight
     "audit_changes": ("auditor", lambda w: reverse("audit:changes"), 8 + HISTORY_MODELS),

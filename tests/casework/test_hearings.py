@@ -34,6 +34,7 @@ from tests.factories import (
     propose_placement,
     views_after,
     views_before,
+    views_post,
 )
 from tests.foster.conftest import certified_home
 
@@ -439,6 +440,7 @@ def row(table, kind):
 def test_the_compliance_page_counts_a_fiscal_year(decisions, auditor, login):
     response = login(auditor).get(reverse("audit:views"), {"fiscal_year": 2026})
     assert response.status_code == 200
+    assert "{#" not in response.content.decode()  # the filters' comment is not shown as text
     protection = row(response.context["table"], "protection")
     assert protection["total"] == 5
     assert protection["before"] == 2
@@ -473,3 +475,95 @@ def test_the_compliance_page_refuses_a_year_and_a_period_together(auditor, login
 def test_the_compliance_page_is_for_auditors_only(caseworker, supervisor, login):
     for user in (caseworker, supervisor):
         assert login(user).get(reverse("audit:views")).status_code == 403
+
+
+def test_run_reminders_opens_the_deadline_of_a_hearing_owed_without_one(case, caseworker):
+    from casework.hearings import sync_views_deadlines
+
+    # loaded in bulk (no service, so no deadline yet)
+    (hearing,) = ViewsHearing.objects.bulk_create(
+        [
+            ViewsHearing(
+                case=case,
+                child_id=case.child_id,
+                decision_kind="protection",
+                decided_on=case.opened_on,
+                decided_by=caseworker,
+                subject_type="legacy.Decision",
+                subject_id="1",
+                timing="after",
+                deferral_kind="urgent",
+                due_on=case.opened_on + timedelta(days=3),
+                recorded_by=caseworker,
+            )
+        ]
+    )
+    assert sync_views_deadlines(timezone.now()) == {"意見聴取": 1}
+    deadline = afterwards_deadline(hearing)
+    assert deadline.state == "open" and deadline.owner == case.lead
+    assert sync_views_deadlines(timezone.now()) == {"意見聴取": 0}
+
+
+# --- the gate: 施設入所 (a discharge from protection to a 乳児院 or 児童養護施設) ------------
+
+
+@pytest.fixture
+def stay(case, shelter_user):
+    from shelter.layout import ensure_default_layout
+    from tests.factories import decide_and_admit
+
+    ensure_default_layout()
+    return decide_and_admit(
+        actor=shelter_user, case=case, started_on=TODAY - timedelta(days=10), parental_consent=True
+    )
+
+
+def discharge(stay, shelter_user, destination, views=None):
+    return shelter_services.stay_discharge(
+        actor=shelter_user,
+        stay=stay,
+        ended_on=TODAY,
+        destination=destination,
+        reason="援助方針に基づく",
+        views=views,
+        today=TODAY,
+    )
+
+
+def test_a_discharge_to_a_childrens_home_without_views_is_refused(stay, shelter_user):
+    before = ViewsHearing.objects.count()
+    with pytest.raises(CaseRuleError, match="子どもの意見聴取を記録してください"):
+        discharge(stay, shelter_user, "childrens_home")
+    stay.refresh_from_db()
+    assert stay.is_active and ViewsHearing.objects.count() == before
+
+
+def test_a_discharge_to_an_institution_records_the_institution_decisions_views(
+    stay, shelter_user, caseworker
+):
+    discharge(stay, shelter_user, "infant_home", views_after("age", "生後2か月の乳児"))
+    hearing = ViewsHearing.objects.get(decision_kind="institution")
+    assert (hearing.subject_type, hearing.subject_id) == ("shelter.Stay", str(stay.pk))
+    assert afterwards_deadline(hearing).owner == stay.case.lead
+
+
+def test_a_discharge_home_is_not_a_placement_decision(stay, shelter_user):
+    discharge(stay, shelter_user, "home")
+    assert not ViewsHearing.objects.filter(decision_kind="institution").exists()
+
+
+def test_the_discharge_form_asks_for_the_views_when_the_child_goes_to_an_institution(
+    stay, shelter_user, login
+):
+    url = reverse("shelter:discharge", args=[stay.pk])
+    data = {"ended_on": timezone.localdate().isoformat(), "destination": "childrens_home"}
+    response = login(shelter_user).post(url, data | {"reason": "施設入所の措置"})
+    assert response.status_code == 400
+    assert "施設入所の決定です" in response.content.decode()
+    stay.refresh_from_db()
+    assert stay.is_active
+    views = views_post("x", stay.case.lead, timezone.localdate())
+    data |= {k.removeprefix("x-"): v for k, v in views.items()}
+    response = login(shelter_user).post(url, data | {"reason": "施設入所の措置"})
+    assert response.status_code == 302
+    assert ViewsHearing.objects.filter(decision_kind="institution").exists()
