@@ -23,6 +23,9 @@ from casework.models import AccessLog
 from casework.models.scoping import Scoped, ScopedQuerySet
 
 CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+# Who may open a case file at all: the case roles, and a 子ども家庭支援センター worker to whom the
+# case's supervisor has shared it (PRODUCT §2: no 児童相談所 case notes unless assigned to it).
+CASE_READERS = (*CASE_ROLES, Role.NETWORK)
 
 
 def fetch_or_404[M: models.Model](queryset: ScopedQuerySet, user: Any, pk: Any) -> M:

@@ -419,7 +419,10 @@ class ShareForm(Form):
         label=_("共有先の職員"),
         queryset=User.objects.none(),
         empty_label=_("選んでください"),
-        help_text=_("他の係の福祉司・心理司・SV。閲覧のみで、変更はできません。"),
+        help_text=_(
+            "他の係の福祉司・心理司・SV、または子ども家庭支援センターの担当職員。"
+            "閲覧のみで、変更はできません。"
+        ),
         error_messages={
             "required": _("共有先の職員を選んでください。"),
             "invalid_choice": _("一覧から職員を選んでください。"),
@@ -437,7 +440,9 @@ class ShareForm(Form):
             from casework.models import CaseShare, CaseWorker
 
             self.fields["user"].queryset = (
-                User.objects.filter(is_active=True, groups__name__in=["caseworker", "supervisor"])
+                User.objects.filter(
+                    is_active=True, groups__name__in=["caseworker", "supervisor", "network"]
+                )
                 .exclude(memberships__team_id=case.team_id)
                 .exclude(pk__in=CaseWorker.objects.filter(case=case, active=True).values("user"))
                 .exclude(pk__in=CaseShare.objects.filter(case=case, active=True).values("user"))

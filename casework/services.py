@@ -492,7 +492,7 @@ def case_share(*, actor: User, case: Case, user: User, reason: str) -> CaseShare
     _require(case, "supervise")
     if not reason.strip():
         raise CaseRuleError("共有の理由を入力してください。", "reason")
-    if not user.is_active or not user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+    if not user.is_active or not user.has_role(Role.CASEWORKER, Role.SUPERVISOR, Role.NETWORK):
         raise CaseRuleError(f"{user} はケースを閲覧できる役割ではありません。", "user")
     if CaseShare.objects.filter(case=case, user=user, active=True).exists():
         raise CaseRuleError(f"{user} にはすでに共有しています。", "user")

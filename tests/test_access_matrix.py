@@ -197,7 +197,8 @@ MATRIX: dict[str, Route] = {
     ),
     "casework:case_detail": Route(
         lambda w: {"pk": w["case"].pk},
-        expect(403, **CASE_READERS),
+        # the centre's worker reads a case only once it is shared with them (404 until then)
+        expect(403, **CASE_READERS, network_user=404),
         read_only_post(),
     ),
     "casework:note_add": case_action("change"),

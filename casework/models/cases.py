@@ -95,6 +95,9 @@ class CaseQuerySet(ScopedQuerySet):
 
     def rule(self, user, action: str) -> Q:
         if not user.has_role(Role.CASEWORKER, Role.SUPERVISOR):
+            # A 子ども家庭支援センター worker reads only a case shared with them (PRODUCT §2).
+            if action == "view" and user.has_role(Role.NETWORK):
+                return Q(assigned(user, "view_case"))
             return NEVER
         supervised = user.supervises()
         # Team first: most of a supervisor's rows match it and skip the permission probe.

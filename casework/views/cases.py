@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from casework import services
 from casework.access import (
+    CASE_READERS,
     CASE_ROLES,
     fetch_or_404,
     get_or_404,
@@ -232,7 +233,7 @@ def case_hearings(request: HttpRequest, case: Case, failed=None) -> list[ViewsHe
 
 
 @require_safe
-@require_roles(*CASE_ROLES)
+@require_roles(*CASE_READERS)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_for(request, pk)
     log_access(request, case)

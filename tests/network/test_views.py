@@ -69,12 +69,42 @@ def test_the_network_role_cannot_open_a_case_or_its_notes_by_guessing_ids(
     )
     assert CaseNote.objects.filter(case=case).exists()
     client = login(network_user)
-    assert client.get(reverse("casework:case_detail", args=[case.pk])).status_code == 403
+    assert client.get(reverse("casework:case_detail", args=[case.pk])).status_code == 404
     assert client.get(reverse("casework:case_list")).status_code == 403
     assert client.get(reverse("casework:child_detail", args=[case.child_id])).status_code == 404
     from casework.models import Case
 
     assert not Case.objects.visible_to(network_user).exists()
+
+
+def test_a_case_shared_with_the_centres_worker_is_read_only_theirs_until_unshared(
+    network_user, case, supervisor, login
+):
+    """PRODUCT §2: no 児童相談所 case notes "unless assigned to the case" — the case's supervisor
+    shares it (read only, with a reason, logged); ending the share takes it away again."""
+    from casework import services as casework_services
+    from casework.models import Case, CaseShare
+
+    casework_services.note_add(
+        actor=case.lead,
+        case=case,
+        kind="home_visit",
+        occurred_at=timezone.now(),
+        body="共有されるべき家庭訪問の記録",
+    )
+    url = reverse("casework:case_detail", args=[case.pk])
+    client = login(network_user)
+    assert client.get(url).status_code == 404
+    share = casework_services.case_share(
+        actor=supervisor, case=case, user=network_user, reason="要対協の個別ケース検討会議"
+    )
+    text = page(client, url)
+    assert "共有されるべき家庭訪問の記録" in text
+    shared = Case.objects.visible_to(network_user).with_allowed(network_user).get(pk=case.pk)
+    assert not shared.may("change")
+    assert client.post(reverse("casework:note_add", args=[case.pk]), {}).status_code == 403
+    casework_services.case_unshare(actor=supervisor, share=CaseShare.objects.get(pk=share.pk))
+    assert client.get(url).status_code == 404
 
 
 def test_a_linked_case_is_named_but_not_opened_for_the_centres_worker(network_user, case, login):
