@@ -525,6 +525,38 @@ def exclusive_run() -> Any:
     return _Lock()
 
 
+def sync_record_deadlines(
+    *,
+    kind: str,
+    owing: models.QuerySet,
+    suffix: Callable[[Any], str],
+    open_one: Callable[[Any], None],
+    ended: models.QuerySet,
+    reason: str,
+    now: datetime,
+) -> int:
+    """run_reminders for a deadline kept per record (a foster home's renewal, a 要対協 entry's
+    next review): every record in `owing` that lacks its current deadline (records from before
+    the ledger) gets it through `open_one`; the open deadlines of the records in `ended` lapse
+    with `reason`. Idempotent; each change in its own exclusive run. Returns how many opened."""
+    label = owing.model._meta.label
+    rows = Deadline.objects.filter(kind=kind, subject_type=label)
+    keys = set(rows.values_list("key", flat=True))
+    opened = 0
+    for record in owing.iterator(chunk_size=500):
+        if deadline_key(kind, record, suffix(record)) in keys:
+            continue
+        with exclusive_run():
+            open_one(record)
+        opened += 1
+    gone = [str(pk) for pk in ended.values_list("pk", flat=True)]
+    stale = rows.filter(state=DeadlineState.OPEN, subject_id__in=gone)
+    for pk in list(stale.values_list("subject_id", flat=True)):
+        with exclusive_run():
+            lapse_deadline(kind=kind, subject=ended.get(pk=pk), reason=reason, actor=None, now=now)
+    return opened
+
+
 def open_escalations(now: datetime, chunk: int = 2000) -> int:
     """Escalate every open deadline that has begun to show and whose ladder has something to
     do (a new deadline, a step begun, a repeat due), streamed in chunks."""

@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from casework import rules
 from casework.choices import DeadlineKind, Role, ViewsDecision
-from casework.deadlines import end_of_day, lapse_deadline, meet_deadline, open_deadline
+from casework.deadlines import (
+    end_of_day,
+    meet_deadline,
+    open_deadline,
+    sync_record_deadlines,
+)
 from casework.hearings import ViewsInput, check_views, record_decision_views
 from casework.models import Case, User
 from casework.wareki import wareki_safe
@@ -884,38 +889,13 @@ def placement_end(
 def sync_foster_deadlines(now: datetime) -> dict[str, int]:
     """run_reminders: every registered home whose registration expires owes its renewal (homes
     from before the ledger get theirs); ended homes' renewals are closed."""
-    from casework.deadlines import exclusive_run
-    from casework.models import Deadline
-
-    label = Home._meta.label
-    keys = set(
-        Deadline.objects.filter(kind=DeadlineKind.FOSTER_RENEWAL, subject_type=label).values_list(
-            "key", flat=True
-        )
-    )
-    opened = 0
-    homes = Home.objects.active().filter(expires_on__isnull=False).select_related("worker")
-    for home in homes.iterator(chunk_size=500):
-        key = f"{DeadlineKind.FOSTER_RENEWAL}:{label}:{home.pk}:{renewal_key(home)}"
-        if key in keys:
-            continue
-        with exclusive_run():
-            open_renewal_deadline(home, actor=None)
-        opened += 1
-    ended = Home.objects.filter(status=HomeStatus.ENDED).values_list("pk", flat=True)
-    stale = Deadline.objects.filter(
+    opened = sync_record_deadlines(
         kind=DeadlineKind.FOSTER_RENEWAL,
-        subject_type=label,
-        state="open",
-        subject_id__in=[str(pk) for pk in ended],
-    ).values_list("subject_id", flat=True)
-    for pk in list(stale):
-        with exclusive_run():
-            lapse_deadline(
-                kind=DeadlineKind.FOSTER_RENEWAL,
-                subject=Home.objects.get(pk=pk),
-                reason="登録終了",
-                actor=None,
-                now=now,
-            )
+        owing=Home.objects.active().filter(expires_on__isnull=False).select_related("worker"),
+        suffix=renewal_key,
+        open_one=lambda home: open_renewal_deadline(home, actor=None),
+        ended=Home.objects.filter(status=HomeStatus.ENDED),
+        reason="登録終了",
+        now=now,
+    )
     return {"里親登録": opened}

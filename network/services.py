@@ -18,7 +18,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.choices import DeadlineKind, Role
-from casework.deadlines import end_of_day, lapse_deadline, meet_deadline, open_deadline
+from casework.deadlines import (
+    end_of_day,
+    lapse_deadline,
+    meet_deadline,
+    open_deadline,
+    sync_record_deadlines,
+)
 from casework.models import Case, Child, Team, User
 from casework.wareki import wareki_safe
 from casework.writes import CaseRuleError, lock, save_with_history, service
@@ -106,39 +112,15 @@ def review_suffix(entry: Entry) -> str:
 def sync_network_deadlines(now: datetime) -> dict[str, int]:
     """run_reminders: every open entry owes its next review (entries from before the ledger get
     theirs); ended entries' reviews are closed. Idempotent."""
-    from casework.deadlines import exclusive_run
-    from casework.models import Deadline
-
-    label = Entry._meta.label
-    keys = set(
-        Deadline.objects.filter(kind=DeadlineKind.NETWORK_REVIEW, subject_type=label).values_list(
-            "key", flat=True
-        )
-    )
-    opened = 0
-    for entry in Entry.objects.open().select_related("worker").iterator(chunk_size=500):
-        key = f"{DeadlineKind.NETWORK_REVIEW}:{label}:{entry.pk}:{review_suffix(entry)}"
-        if key in keys:
-            continue
-        with exclusive_run():
-            open_review_deadline(entry, actor=None)
-        opened += 1
-    ended = Entry.objects.filter(state=EntryState.ENDED).values_list("pk", flat=True)
-    stale = Deadline.objects.filter(
+    opened = sync_record_deadlines(
         kind=DeadlineKind.NETWORK_REVIEW,
-        subject_type=label,
-        state="open",
-        subject_id__in=[str(pk) for pk in ended],
-    ).values_list("subject_id", flat=True)
-    for pk in list(stale):
-        with exclusive_run():
-            lapse_deadline(
-                kind=DeadlineKind.NETWORK_REVIEW,
-                subject=Entry.objects.get(pk=pk),
-                reason="登録終了",
-                actor=None,
-                now=now,
-            )
+        owing=Entry.objects.open().select_related("worker"),
+        suffix=review_suffix,
+        open_one=lambda entry: open_review_deadline(entry, actor=None),
+        ended=Entry.objects.filter(state=EntryState.ENDED),
+        reason="登録終了",
+        now=now,
+    )
     return {"要対協の進行管理": opened}
 
 
