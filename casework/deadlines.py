@@ -44,6 +44,12 @@ def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+def done_on(day: date) -> datetime:
+    """The time a thing done on `day` counts as done for the ledger: the end of that day, not
+    later than now (a date-only record meets its deadline on its own day)."""
+    return min(timezone.now(), end_of_day(day) - timedelta(seconds=1))
+
+
 def subject_ref(obj: models.Model) -> tuple[str, str]:
     return obj._meta.label, str(obj.pk)
 

@@ -27,7 +27,7 @@ from casework.choices import (
     ViewsMethod,
     ViewsTiming,
 )
-from casework.deadlines import end_of_day, meet_deadline, open_deadline, subject_ref
+from casework.deadlines import done_on, end_of_day, meet_deadline, open_deadline, subject_ref
 from casework.models import Case, User, ViewsHearing
 from casework.wareki import wareki_safe
 from casework.writes import CaseRuleError, case_event, lock, lock_case, save_with_history, service
@@ -218,11 +218,6 @@ def open_afterwards_deadline(hearing: ViewsHearing, *, case: Case, actor: User |
     )
 
 
-def _met_on(day: date) -> datetime:
-    """Done on `day`: the end of that day, not later than now (as the shelter's services)."""
-    return min(timezone.now(), end_of_day(day) - timedelta(seconds=1))
-
-
 def _locked_hearing(actor: User, hearing: ViewsHearing | int) -> ViewsHearing:
     pk = hearing.pk if isinstance(hearing, ViewsHearing) else hearing
     case_id = ViewsHearing.objects.values_list("case_id", flat=True).get(pk=pk)
@@ -286,7 +281,7 @@ def views_record_afterwards(
         kind=DeadlineKind.VIEWS_AFTERWARDS,
         subject=hearing,
         evidence=hearing,
-        met_at=_met_on(heard_on),
+        met_at=done_on(heard_on),
         label=f"意見聴取（{wareki_safe(heard_on, weekday=False)}・{hearing.get_method_display()}）",
         actor=actor,
     )

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from casework import rules
 from casework.choices import DeadlineKind, ViewsDecision
-from casework.deadlines import end_of_day, lapse_deadline, meet_deadline, open_deadline
+from casework.deadlines import done_on, end_of_day, lapse_deadline, meet_deadline, open_deadline
 from casework.hearings import ViewsInput, check_views, record_decision_views
 from casework.models import Case, User
 from casework.registry import protection_listeners
@@ -398,11 +398,6 @@ def _day(day: date) -> str:
     return wareki_safe(day, weekday=False)
 
 
-def _met_on(day: date) -> datetime:
-    """The time a thing done on `day` counts as done (the end of that day, not later than now)."""
-    return min(timezone.now(), end_of_day(day) - timedelta(seconds=1))
-
-
 def _close_decision(decision: ProtectionDecision, actor: User) -> None:
     decision.state = DecisionState.ADMITTED
     decision.closed_by, decision.closed_at = actor, timezone.now()
@@ -559,7 +554,7 @@ def stay_discharge(
             kind=kind,
             subject=stay,
             evidence=stay,
-            met_at=_met_on(ended_on),
+            met_at=done_on(ended_on),
             label=f"一時保護の解除（{wareki_safe(ended_on, weekday=False)}）",
             actor=actor,
         )
@@ -646,7 +641,7 @@ def stay_record_warrant_request(
         kind=DeadlineKind.WARRANT_REQUEST,
         subject=stay,
         evidence=stay,
-        met_at=_met_on(requested_on),
+        met_at=done_on(requested_on),
         label=f"一時保護状の請求（{wareki_safe(requested_on, weekday=False)}）",
         actor=actor,
     )
@@ -726,7 +721,7 @@ def stay_record_appeal(
         kind=DeadlineKind.APPEAL,
         subject=stay,
         evidence=stay,
-        met_at=_met_on(appeal_on),
+        met_at=done_on(appeal_on),
         label=f"準抗告の申立（{wareki_safe(appeal_on, weekday=False)}）",
         actor=actor,
     )
@@ -799,7 +794,7 @@ def extension_request(
             kind=kind,
             subject=stay,
             evidence=extension,
-            met_at=_met_on(requested_on),
+            met_at=done_on(requested_on),
             label=f"延長（{_day(period_start)}〜{_day(period_end)}）",
             actor=actor,
         )
